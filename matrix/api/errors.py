@@ -1,0 +1,30 @@
+"""Map domain exceptions to HTTP the same way for every endpoint."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from matrix.services import StaleVersion
+
+
+def as_drf_validation_error(exc: DjangoValidationError) -> ValidationError:
+    if hasattr(exc, "error_dict"):
+        return ValidationError({field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()})
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {
+                "detail": str(exc),
+                "current_version": exc.current_version,
+                "your_version": exc.expected_version,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf_validation_error(exc)
+    return drf_exception_handler(exc, context)

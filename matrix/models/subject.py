@@ -1,0 +1,185 @@
+"""The subject of a matrix record and where they live (SPEC §3.1)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from matrix.choices import (
+    PERPETRATOR_CLASSIFICATIONS,
+    Classification,
+    Ethnicity,
+    Gender,
+    HarmBand,
+    Status,
+    values,
+)
+from matrix.validators import (
+    MINIMUM_PERPETRATOR_AGE,
+    age_on,
+    normalise_postcode,
+    validate_not_future,
+    validate_uk_postcode,
+)
+
+
+class SubjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SubjectQuerySet":
+        """The only door to subjects: borough grants, live break-glass grants or the audit role.
+
+        Built as subqueries on the permission tables so a page costs one query whatever its size.
+        """
+        from matrix.permissions import subject_visibility
+
+        return subject_visibility(self, user)
+
+    def on_matrix(self) -> "SubjectQuerySet":
+        return self.filter(status=Status.APPROVED)
+
+    def perpetrators(self) -> "SubjectQuerySet":
+        return self.filter(classification__in=PERPETRATOR_CLASSIFICATIONS)
+
+
+class Subject(models.Model):
+    # Integer keys stay on the server; the UUID and the reference are what leave it.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    borough = models.ForeignKey("matrix.Borough", on_delete=models.PROTECT, related_name="subjects")
+    family_name = models.CharField(max_length=100)
+    given_names = models.CharField(max_length=150)
+    aliases = models.TextField(blank=True, help_text="Other names the subject is known by, one per line.")
+    date_of_birth = models.DateField(validators=[validate_not_future])
+    gender = models.CharField(max_length=12, choices=Gender.choices)
+    ethnicity = models.CharField(max_length=32, choices=Ethnicity.choices, help_text="As defined by the subject.")
+    classification = models.CharField(max_length=12, choices=Classification.choices)
+    also_victim = models.BooleanField(
+        default=False, help_text="A perpetrator who has also been a victim; needs a linked victimisation item."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    rejection_reason = models.TextField(blank=True, editable=False)
+    review_due = models.DateField(null=True, blank=True, editable=False)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    harm_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, editable=False)
+    harm_band = models.CharField(max_length=5, choices=HarmBand.choices, blank=True, editable=False)
+    harm_method_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    harm_calculated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["harm_calculated_at"])
+    objects = SubjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("view_all_subjects", "Read every subject in every borough (audit and oversight)"),
+            ("break_glass", "Obtain time-limited access to one subject of another borough"),
+            ("approve_subject", "Approve or reject subjects submitted by someone else"),
+            ("review_subject", "Record periodic review outcomes and approve removals"),
+        ]
+        indexes = [
+            models.Index(fields=["borough", "-created_at"], name="subject_borough_created"),
+            models.Index(fields=["borough", "status", "classification"], name="subject_borough_status"),
+            models.Index(fields=["-harm_score"], name="subject_harm_score"),
+            models.Index(fields=["review_due"], name="subject_review_due"),
+            models.Index(fields=["family_name", "given_names"], name="subject_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(classification__in=values(Classification)), name="subject_classification_valid"
+            ),
+            models.CheckConstraint(condition=Q(status__in=values(Status)), name="subject_status_valid"),
+            models.CheckConstraint(condition=Q(gender__in=values(Gender)), name="subject_gender_valid"),
+            models.CheckConstraint(condition=Q(ethnicity__in=values(Ethnicity)), name="subject_ethnicity_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="subject_version_positive"),
+            models.CheckConstraint(condition=~Q(family_name=""), name="subject_family_name_present"),
+            models.CheckConstraint(condition=~Q(given_names=""), name="subject_given_names_present"),
+            models.CheckConstraint(
+                condition=Q(also_victim=False) | Q(classification__in=PERPETRATOR_CLASSIFICATIONS),
+                name="subject_also_victim_only_for_perpetrators",
+            ),
+            # Victims and people at risk are never harm-scored (SPEC §2).
+            models.CheckConstraint(
+                condition=Q(classification__in=PERPETRATOR_CLASSIFICATIONS)
+                | Q(harm_score__isnull=True, harm_band="", harm_method_version__isnull=True),
+                name="subject_victims_never_scored",
+            ),
+            models.CheckConstraint(condition=Q(harm_band__in=["", *values(HarmBand)]), name="subject_harm_band_valid"),
+            models.CheckConstraint(
+                condition=Q(harm_score__isnull=True) | Q(harm_score__gte=0), name="subject_harm_score_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^[A-Z]{2}-[0-9]{4}-[0-9]{6,8}$"), name="subject_reference_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="subject_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_perpetrator(self) -> bool:
+        return self.classification in PERPETRATOR_CLASSIFICATIONS
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names}"
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def clean(self):
+        errors = {}
+        if self.date_of_birth and self.classification in PERPETRATOR_CLASSIFICATIONS:
+            entry_date = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+            if age_on(self.date_of_birth, entry_date) < MINIMUM_PERPETRATOR_AGE:
+                errors["classification"] = (
+                    f"A perpetrator classification needs the subject to be at least {MINIMUM_PERPETRATOR_AGE} "
+                    "years old at entry (the age of criminal responsibility). Classify them as at risk instead."
+                )
+        if self.also_victim and self.classification not in PERPETRATOR_CLASSIFICATIONS:
+            errors["also_victim"] = (
+                "Only a perpetrator record can be marked as also a victim; victim and at-risk records already are."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Address(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="addresses")
+    line_1 = models.CharField(max_length=200)
+    line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, default="London")
+    postcode = models.CharField(max_length=8, validators=[validate_uk_postcode])
+    valid_from = models.DateField(null=True, blank=True, validators=[validate_not_future])
+    valid_to = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        ordering = ["-valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(line_1=""), name="address_line_1_present"),
+            models.CheckConstraint(condition=~Q(postcode=""), name="address_postcode_present"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="address_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_1}, {self.postcode}"
+
+    def save(self, *args, **kwargs):
+        self.postcode = normalise_postcode(self.postcode)
+        super().save(*args, **kwargs)

@@ -1,0 +1,87 @@
+"""Every access decision about matrix records, in one place, used by the browser views and the API alike.
+
+Roles are Django groups carrying model permissions; scope is a guardian object permission on the
+Borough. Role checks read only permissions actually granted (to the user or their groups): a
+superuser flag alone gives no access to personal data.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+from django.utils import timezone
+
+from matrix.models import Borough, BoroughGroupGrant, BoroughUserGrant, Subject, SubjectAccessGrant
+
+ACCESS_BOROUGH = "access_borough"
+VIEW_SUBJECT = "matrix.view_subject"
+VIEW_ALL_SUBJECTS = "matrix.view_all_subjects"
+ADD_SUBJECT = "matrix.add_subject"
+CHANGE_SUBJECT = "matrix.change_subject"
+BREAK_GLASS = "matrix.break_glass"
+
+_model_backend = ModelBackend()
+
+
+def holds(user, perm: str) -> bool:
+    """True when the user holds the model permission through a grant (never through is_superuser alone)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in _model_backend.get_all_permissions(user)
+
+
+def granted_borough_ids(user):
+    """Borough ids granted to the user directly or through a group, as one SQL union (no rows fetched)."""
+    direct = BoroughUserGrant.objects.filter(user=user, permission__codename=ACCESS_BOROUGH).values(
+        "content_object_id"
+    )
+    via_group = BoroughGroupGrant.objects.filter(
+        group__user=user, permission__codename=ACCESS_BOROUGH
+    ).values("content_object_id")
+    return direct, via_group
+
+
+def live_break_glass_subject_ids(user, at=None):
+    return SubjectAccessGrant.objects.filter(user=user, expires_at__gt=at or timezone.now()).values(
+        "content_object_id"
+    )
+
+
+def boroughs_for(user):
+    """The boroughs whose subjects the user works with."""
+    if not holds(user, VIEW_SUBJECT):
+        return Borough.objects.none()
+    direct, via_group = granted_borough_ids(user)
+    return Borough.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
+
+
+def subject_visibility(queryset, user):
+    if holds(user, VIEW_ALL_SUBJECTS):
+        return queryset
+    if not holds(user, VIEW_SUBJECT):
+        return queryset.none()
+    direct, via_group = granted_borough_ids(user)
+    return queryset.filter(
+        Q(borough_id__in=direct) | Q(borough_id__in=via_group) | Q(pk__in=live_break_glass_subject_ids(user))
+    )
+
+
+def works_in_borough(user, borough) -> bool:
+    direct, via_group = granted_borough_ids(user)
+    return Borough.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group), pk=borough.pk).exists()
+
+
+def can_create_subject_in(user, borough) -> bool:
+    return holds(user, ADD_SUBJECT) and works_in_borough(user, borough)
+
+
+def can_edit_subject(user, subject: Subject) -> bool:
+    """Editing needs the officer's role and a borough grant; break-glass access is read-only."""
+    return holds(user, CHANGE_SUBJECT) and works_in_borough(user, subject.borough)
+
+
+def view_subject_permission():
+    return Permission.objects.get(content_type__app_label="matrix", codename="view_subject")
+
+
+def can_break_glass(user) -> bool:
+    return holds(user, BREAK_GLASS)

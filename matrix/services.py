@@ -1,0 +1,244 @@
+"""Every state change to matrix records goes through one function here (Zulip-style actions).
+
+Each takes a keyword-only ``acting_user``, checks access through ``matrix.permissions``, runs in one
+transaction, and records history with the acting user and a change reason, so the browser, the API
+and management commands cannot disagree or leave half a change behind.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from matrix import permissions, rules
+from matrix.choices import Status, Verification
+from matrix.models import (
+    Borough,
+    Evidence,
+    HarmScoringMethod,
+    InclusionCriterion,
+    ReferenceCounter,
+    Subject,
+    SubjectAccessGrant,
+)
+
+SUBJECT_EDITABLE_FIELDS = frozenset(
+    {
+        "borough",
+        "family_name",
+        "given_names",
+        "aliases",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "classification",
+        "also_victim",
+    }
+)
+# Changing who someone is classified as, or which borough holds them, needs a supervisor's approval again.
+REAPPROVAL_FIELDS = frozenset({"classification", "borough"})
+
+
+class StaleVersion(Exception):
+    """The record changed since the editor loaded it; nothing was written."""
+
+    def __init__(self, subject: Subject, expected_version: int):
+        self.current_version = subject.version
+        self.expected_version = expected_version
+        super().__init__(
+            f"{subject.reference} was changed by someone else (now version {subject.version}, you edited "
+            f"version {expected_version}). Reload it, check their change, then make yours again."
+        )
+
+
+def save_tracked(instance, *, acting_user, reason: str) -> None:
+    """Save a history-tracked row with who did it and why."""
+    instance._history_user = acting_user
+    instance._change_reason = reason
+    instance.save()
+
+
+def allocate_reference_numbers(year: int, count: int = 1) -> range:
+    """Reserve ``count`` consecutive reference numbers; must run inside the caller's transaction."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    # The UPDATE takes the row lock, so concurrent allocators queue instead of colliding.
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + count)
+    last = ReferenceCounter.objects.get(year=year).last_number
+    return range(last - count + 1, last + 1)
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{settings.GOVMATRIX_REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+def current_criteria():
+    return InclusionCriterion.objects.filter(is_current=True).order_by("code")
+
+
+def current_harm_method() -> HarmScoringMethod | None:
+    return HarmScoringMethod.objects.filter(is_current=True).prefetch_related("weights").first()
+
+
+@dataclass(frozen=True)
+class SubjectAssessment:
+    """Everything the rules say about one subject today: item verdicts, criteria and harm."""
+
+    verdicts: dict
+    criteria: list
+    harm: rules.HarmAssessment
+
+    @property
+    def criteria_met(self) -> bool:
+        return rules.criteria_met(self.criteria)
+
+
+def assess_subject(subject: Subject, *, evidence=None, criteria=None, method=None, today=None) -> SubjectAssessment:
+    """Apply the rules to a subject. Callers that already hold the rows pass them in to avoid queries."""
+    today = today or timezone.localdate()
+    items = list(evidence if evidence is not None else subject.evidence.select_related("offence_type"))
+    criteria = list(criteria if criteria is not None else current_criteria())
+    method = method if method is not None else current_harm_method()
+    weights = {w.offence_type_id: w.weight for w in method.weights.all()} if method else {}
+    return SubjectAssessment(
+        verdicts={item.pk: rules.item_verdict(item) for item in items},
+        criteria=rules.evaluate_criteria(subject.classification, criteria, items, today),
+        harm=rules.assess_harm(subject.classification, items, method, weights, today),
+    )
+
+
+def apply_harm(subject: Subject, harm: rules.HarmAssessment) -> bool:
+    """Copy a computed harm assessment onto the subject; True when anything changed."""
+    new = (harm.score, harm.band, harm.method_version)
+    if (subject.harm_score, subject.harm_band, subject.harm_method_version) == new:
+        return False
+    subject.harm_score, subject.harm_band, subject.harm_method_version = new
+    subject.harm_calculated_at = timezone.now()
+    return True
+
+
+def _validated(instance, *, exclude=()) -> None:
+    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
+def _check_victimisation_link(subject: Subject) -> None:
+    if subject.also_victim and not (
+        subject.pk and subject.evidence.active().filter(relates_to_victimisation=True).exists()
+    ):
+        raise ValidationError(
+            {
+                "also_victim": "A perpetrator can be recorded as also a victim only with at least one evidence "
+                "item about their victimisation. Add that item first."
+            }
+        )
+
+
+def _require_borough_access(acting_user, borough: Borough) -> None:
+    if not permissions.can_create_subject_in(acting_user, borough):
+        raise ValidationError({"borough": f"You cannot record subjects in {borough.name}."})
+
+
+@transaction.atomic
+def create_subject(*, acting_user, reason: str = "Created as a draft", **fields) -> Subject:
+    unknown = set(fields) - SUBJECT_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These fields cannot be set when creating a subject: {', '.join(sorted(unknown))}.")
+    borough = fields.get("borough")
+    if not isinstance(borough, Borough):
+        raise ValidationError({"borough": "Choose the borough that holds this subject."})
+    _require_borough_access(acting_user, borough)
+    subject = Subject(created_by=acting_user, **fields)
+    _validated(subject, exclude=["reference", "created_by"])
+    _check_victimisation_link(subject)
+    year = timezone.localdate().year
+    subject.reference = format_reference(year, allocate_reference_numbers(year)[0])
+    apply_harm(subject, assess_subject(subject, evidence=[]).harm)
+    save_tracked(subject, acting_user=acting_user, reason=reason)
+    return subject
+
+
+@transaction.atomic
+def update_subject(*, acting_user, subject: Subject, expected_version: int, changes: dict, reason: str) -> Subject:
+    """Apply an edit made against ``expected_version``; refuse it if anyone saved in between."""
+    unknown = set(changes) - SUBJECT_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    locked = Subject.objects.select_for_update().select_related("borough").get(pk=subject.pk)
+    if not permissions.can_edit_subject(acting_user, locked):
+        raise PermissionDenied("You can only edit subjects of boroughs you work in.")
+    if locked.version != expected_version:
+        raise StaleVersion(locked, expected_version)
+    if locked.status == Status.REMOVED:
+        raise ValidationError("A removed subject cannot be edited.")
+    if "borough" in changes and changes["borough"] != locked.borough:
+        _require_borough_access(acting_user, changes["borough"])
+    changed = {name for name, value in changes.items() if getattr(locked, name) != value}
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, changes[name])
+    _validated(locked)
+    _check_victimisation_link(locked)
+    if locked.status == Status.REJECTED:
+        locked.status = Status.DRAFT
+    elif locked.status in (Status.SUBMITTED, Status.APPROVED) and changed & REAPPROVAL_FIELDS:
+        locked.status = Status.DRAFT
+        reason = f"{reason} (classification or borough changed: needs approval again)"
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    if "classification" in changed:
+        apply_harm(locked, assess_subject(locked).harm)
+    save_tracked(locked, acting_user=acting_user, reason=reason)
+    return locked
+
+
+def refresh_harm(subject: Subject, *, acting_user, reason: str) -> None:
+    if apply_harm(subject, assess_subject(subject).harm):
+        save_tracked(subject, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added", **fields) -> Evidence:
+    if not permissions.can_edit_subject(acting_user, subject):
+        raise PermissionDenied("You can only add evidence to subjects of boroughs you work in.")
+    if subject.status == Status.REMOVED:
+        raise ValidationError("Evidence cannot be added to a removed subject.")
+    evidence = Evidence(subject=subject, created_by=acting_user, **fields)
+    if evidence.is_social_media:
+        evidence.verification = Verification.UNVERIFIED
+    _validated(evidence, exclude=["subject", "created_by"])
+    save_tracked(evidence, acting_user=acting_user, reason=reason)
+    refresh_harm(subject, acting_user=acting_user, reason=f"Harm score recalculated: {reason.lower()}")
+    return evidence
+
+
+@transaction.atomic
+def grant_break_glass(*, acting_user, subject: Subject, justification: str, hours: int) -> SubjectAccessGrant:
+    """Give the acting user time-limited read access to one subject outside their boroughs."""
+    if not permissions.can_break_glass(acting_user):
+        raise PermissionDenied("Your role cannot use break-glass access.")
+    justification = (justification or "").strip()
+    errors = {}
+    if len(justification) < 20:
+        errors["justification"] = "Explain why you need this record (at least 20 characters); it is logged."
+    max_hours = settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS
+    if not 1 <= hours <= max_hours:
+        errors["hours"] = f"Break-glass access lasts between 1 and {max_hours} hours."
+    if errors:
+        raise ValidationError(errors)
+    if permissions.works_in_borough(acting_user, subject.borough):
+        raise ValidationError("You already work in this subject's borough; break-glass access is not needed.")
+    now = timezone.now()
+    grant, _created = SubjectAccessGrant.objects.select_for_update().get_or_create(
+        user=acting_user,
+        content_object=subject,
+        permission=permissions.view_subject_permission(),
+        defaults={"justification": justification, "granted_by": acting_user, "expires_at": now + timedelta(hours=hours)},
+    )
+    grant.justification, grant.granted_by, grant.granted_at = justification, acting_user, now
+    grant.expires_at = now + timedelta(hours=hours)
+    save_tracked(grant, acting_user=acting_user, reason="Break-glass access")
+    return grant

@@ -36,7 +36,7 @@ class ReferenceCounter(models.Model):
 class PublishedVersion(models.Model):
     """A rule set that is drafted, then published; once published it is never edited, only superseded."""
 
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(editable=False)
     is_current = models.BooleanField(default=False, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     superseded_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,0 +1,320 @@
+"""Obviously synthetic demonstration data: users for each role, reference rules and sample subjects.
+
+Nothing here resembles a real person: family names are words like "Testperson" and given names are
+phonetic-alphabet words, so nobody can mistake demo data for intelligence.
+"""
+
+import itertools
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from simple_history.utils import bulk_create_with_history
+
+from matrix import publishing, rules, services
+from matrix.choices import (
+    PERPETRATOR_CLASSIFICATIONS,
+    Classification,
+    Ethnicity,
+    Gender,
+    SourceType,
+    Status,
+    Verification,
+)
+from matrix.models import (
+    Borough,
+    Evidence,
+    HarmScoringMethod,
+    InclusionCriterion,
+    OffenceType,
+    OffenceWeight,
+    Subject,
+)
+
+DEMO_PASSWORD = "govmatrix-demo-2026"
+HACKNEY, SOUTHWARK = "E09000012", "E09000028"
+DEMO_USERS = [
+    # username, role, borough codes, is_staff
+    ("officer.hackney", "officer", [HACKNEY], False),
+    ("supervisor.hackney", "supervisor", [HACKNEY], False),
+    ("officer.southwark", "officer", [SOUTHWARK], False),
+    ("supervisor.southwark", "supervisor", [SOUTHWARK], False),
+    ("partner.council", "partner", [], False),
+    ("auditor", "auditor", [], False),
+    ("dpo", "dpo", [], True),
+]
+FAMILY_NAMES = ["Testperson", "Placeholder", "Specimen", "Examplar", "Fictional", "Synthetica", "Dummyrecord"]
+GIVEN_NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet"]
+
+DEMO_CRITERIA = [
+    {
+        "code": "corroborated-gang-violence",
+        "title": "Corroborated involvement in gang-related violence",
+        "plain_text": "Reliable intelligence from at least two independent sources shows the person took part "
+        "in gang-related violence in the last two years.",
+        "classifications": [Classification.SUSPECTED, Classification.CONVICTED],
+        "min_items": 2,
+        "min_source_evaluation": "2",
+        "min_intelligence_assessment": "B",
+        "allowed_source_types": [
+            SourceType.POLICE_RECORD,
+            SourceType.CONVICTION,
+            SourceType.INTELLIGENCE_REPORT,
+            SourceType.PARTNER_INFORMATION,
+            SourceType.SOCIAL_MEDIA,
+        ],
+        "lookback_days": 730,
+        "requires_independent_sources": True,
+    },
+    {
+        "code": "serious-violence-conviction",
+        "title": "Conviction for serious violence",
+        "plain_text": "The person was convicted of a gang-related offence of serious violence in the last three years.",
+        "classifications": [Classification.CONVICTED],
+        "min_items": 1,
+        "min_source_evaluation": "1",
+        "min_intelligence_assessment": "A",
+        "allowed_source_types": [SourceType.CONVICTION],
+        "lookback_days": 1095,
+        "requires_independent_sources": False,
+    },
+    {
+        "code": "victim-of-gang-violence",
+        "title": "Victim of gang-related violence",
+        "plain_text": "A police record or partner agency shows the person was a victim of gang-related violence "
+        "in the last year, so safeguarding may be needed.",
+        "classifications": [Classification.VICTIM],
+        "min_items": 1,
+        "min_source_evaluation": "2",
+        "min_intelligence_assessment": "C",
+        "allowed_source_types": [
+            SourceType.POLICE_RECORD,
+            SourceType.INTELLIGENCE_REPORT,
+            SourceType.PARTNER_INFORMATION,
+        ],
+        "lookback_days": 365,
+        "requires_independent_sources": False,
+    },
+    {
+        "code": "at-risk-of-exploitation",
+        "title": "At risk of gang violence or exploitation",
+        "plain_text": "A police record or partner agency shows the person is at risk of gang violence or "
+        "criminal exploitation now, so safeguarding may be needed.",
+        "classifications": [Classification.AT_RISK],
+        "min_items": 1,
+        "min_source_evaluation": "2",
+        "min_intelligence_assessment": "C",
+        "allowed_source_types": [
+            SourceType.POLICE_RECORD,
+            SourceType.INTELLIGENCE_REPORT,
+            SourceType.PARTNER_INFORMATION,
+        ],
+        "lookback_days": 365,
+        "requires_independent_sources": False,
+    },
+]
+DEMO_OFFENCE_WEIGHTS = [
+    ("homicide", "Murder or attempted murder", "40"),
+    ("firearms", "Firearms offence", "30"),
+    ("gbh", "Grievous bodily harm or wounding", "25"),
+    ("knife-possession", "Possession of a knife or offensive weapon", "15"),
+    ("robbery", "Robbery", "15"),
+    ("drug-supply", "Supply of controlled drugs", "10"),
+    ("abh", "Assault occasioning actual bodily harm", "8"),
+    ("public-order", "Public order offence", "3"),
+]
+
+
+def ensure_users(stdout=None) -> dict:
+    users = {}
+    for username, role, boroughs, is_staff in DEMO_USERS:
+        user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": is_staff})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        for code in boroughs:
+            assign_perm("matrix.access_borough", user, Borough.objects.get(code=code))
+        users[username] = user
+    return users
+
+
+def ensure_reference_rules(acting_user) -> None:
+    """Publish the demo criteria and harm method unless the force has already published its own."""
+    for spec in DEMO_CRITERIA:
+        if not InclusionCriterion.objects.filter(code=spec["code"]).exists():
+            draft = InclusionCriterion(version=1, **spec)
+            services.save_tracked(draft, acting_user=acting_user, reason="Demo criterion drafted")
+            publishing.publish(draft, acting_user=acting_user)
+    if not HarmScoringMethod.objects.exists():
+        method = HarmScoringMethod(
+            version=1,
+            half_life_days=365,
+            amber_threshold=Decimal("15"),
+            red_threshold=Decimal("40"),
+            notes="Demonstration weights; a force sets its own.",
+        )
+        services.save_tracked(method, acting_user=acting_user, reason="Demo scoring method drafted")
+        for code, label, weight in DEMO_OFFENCE_WEIGHTS:
+            offence, _ = OffenceType.objects.get_or_create(code=code, defaults={"label": label})
+            services.save_tracked(
+                OffenceWeight(method=method, offence_type=offence, weight=Decimal(weight)),
+                acting_user=acting_user,
+                reason="Demo weight",
+            )
+        publishing.publish(method, acting_user=acting_user)
+
+
+def _evidence_specs(classification: str, qualifying: bool, rng: random.Random, offences: list) -> list[dict]:
+    today = timezone.localdate()
+    base = {
+        "nature": "fact",
+        "handling_code": "P",
+        "source_evaluation": "1",
+        "intelligence_assessment": "A",
+    }
+    if classification in PERPETRATOR_CLASSIFICATIONS:
+        specs = [
+            {**base, "summary": "Synthetic: arrested at a disorder between two named groups.",
+             "source_type": SourceType.POLICE_RECORD, "source_reference": f"DEMO-CAD-{rng.randint(1000, 9999)}",
+             "information_date": today - timedelta(days=rng.randint(20, 300)), "offence_type": rng.choice(offences)},
+            {**base, "summary": "Synthetic: partner reports association with a violent group.",
+             "source_type": SourceType.PARTNER_INFORMATION, "source_reference": "DEMO-YOT-REFERRAL",
+             "source_evaluation": "2", "intelligence_assessment": "B", "nature": "assessment",
+             "handling_code": "C", "handling_conditions": "Not to be shared with education providers.",
+             "information_date": today - timedelta(days=rng.randint(30, 400))},
+        ]
+        if not qualifying:
+            specs = specs[:1]
+        specs.append(
+            {**base, "summary": "Synthetic: video appearing to show the subject with a weapon.",
+             "source_type": SourceType.SOCIAL_MEDIA, "source_reference": "DEMO-OSINT",
+             "source_evaluation": "2", "intelligence_assessment": "C", "nature": "assessment",
+             "social_media_url": "https://video.example.invalid/demo", "social_media_platform": "Example Video",
+             "captured_on": today - timedelta(days=rng.randint(5, 60)),
+             "information_date": today - timedelta(days=rng.randint(5, 60))}
+        )
+        return specs
+    if not qualifying:
+        return []
+    return [
+        {**base, "summary": "Synthetic: reported as the victim of a stabbing linked to a group dispute.",
+         "source_type": SourceType.POLICE_RECORD, "source_reference": f"DEMO-CRIS-{rng.randint(1000, 9999)}",
+         "relates_to_victimisation": True, "information_date": today - timedelta(days=rng.randint(10, 200))},
+    ]
+
+
+DEMO_STATUSES = [Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT, Status.REJECTED, Status.REMOVED]
+
+
+def _set_demo_status(subject: Subject, status: str, supervisor) -> None:
+    """Demo records are placed straight into each workflow state; the history says so."""
+    if status == Status.DRAFT:
+        return
+    subject.status = status
+    if status == Status.REJECTED:
+        subject.rejection_reason = "Demo: the second source is not independent of the first."
+    if status == Status.APPROVED:
+        subject.review_due = timezone.localdate() + timedelta(days=subject.pk % 120 - 20)
+    if status == Status.REMOVED:
+        subject.removed_at = timezone.now()
+    subject.version += 1
+    services.save_tracked(subject, acting_user=supervisor, reason=f"Demo data placed in state: {status}")
+
+
+@transaction.atomic
+def create_demo_subjects(users: dict, per_borough: int = 30, seed: int = 2026) -> int:
+    rng = random.Random(seed)
+    offences = list(OffenceType.objects.all())
+    classifications = itertools.cycle(list(Classification))
+    statuses = itertools.cycle(DEMO_STATUSES)
+    created = 0
+    for borough_code, area in ((HACKNEY, "hackney"), (SOUTHWARK, "southwark")):
+        officer, supervisor = users[f"officer.{area}"], users[f"supervisor.{area}"]
+        borough = Borough.objects.get(code=borough_code)
+        for number in range(per_borough):
+            classification = next(classifications)
+            status = next(statuses)
+            age = rng.randint(14, 24) if classification in PERPETRATOR_CLASSIFICATIONS else rng.randint(11, 24)
+            subject = services.create_subject(
+                acting_user=officer,
+                borough=borough,
+                family_name=f"{rng.choice(FAMILY_NAMES)}-{area.title()}-{number + 1:02d}",
+                given_names=rng.choice(GIVEN_NAMES),
+                aliases="\n".join(rng.sample(["Demo-Alias", "Sample-Nick", "Example-Tag"], k=rng.randint(0, 2))),
+                date_of_birth=date.today().replace(month=1, day=1) - timedelta(days=365 * age + rng.randint(0, 300)),
+                gender=rng.choice([Gender.MALE, Gender.FEMALE, Gender.MALE, Gender.NOT_STATED]),
+                ethnicity=rng.choice(list(Ethnicity)),
+                classification=classification,
+                reason="Demo data",
+            )
+            qualifying = status != Status.DRAFT or number % 2 == 0
+            for spec in _evidence_specs(classification, qualifying, rng, offences):
+                services.add_evidence(acting_user=officer, subject=subject, reason="Demo evidence", **spec)
+            subject.refresh_from_db()
+            _set_demo_status(subject, status, supervisor)
+            created += 1
+    return created
+
+
+def _scale_evidence(subject, rng, offence_ids, today, acting_user) -> Evidence:
+    return Evidence(
+        subject=subject,
+        summary="Synthetic scale-test intelligence.",
+        information_date=today - timedelta(days=rng.randint(1, 900)),
+        source_type=SourceType.POLICE_RECORD,
+        source_reference=f"SCALE-{rng.randint(1, 50)}",
+        source_evaluation=rng.choice("122"),
+        intelligence_assessment=rng.choice("ABBC"),
+        handling_code="P",
+        nature="fact",
+        offence_type_id=rng.choice(offence_ids) if subject.is_perpetrator else None,
+        verification=Verification.NOT_REQUIRED,
+        created_by=acting_user,
+    )
+
+
+def generate_scale_subjects(count: int, acting_user, batch_size: int = 5000, progress=None) -> dict:
+    """Bulk-insert ``count`` synthetic subjects with evidence and history rows, batch by batch."""
+    rng = random.Random(count)
+    boroughs = list(Borough.objects.all())
+    method = services.current_harm_method()
+    weights = {w.offence_type_id: w.weight for w in method.weights.all()} if method else {}
+    offence_ids = list(weights) or [None]
+    year = timezone.localdate().year
+    today = timezone.localdate()
+    totals = {"subjects": 0, "evidence": 0}
+    for start in range(0, count, batch_size):
+        size = min(batch_size, count - start)
+        with transaction.atomic():
+            subjects, evidence_rows = [], []
+            for number in services.allocate_reference_numbers(year, size):
+                subject = Subject(
+                    reference=services.format_reference(year, number),
+                    borough=rng.choice(boroughs),
+                    family_name=f"Scaletest-{number}",
+                    given_names=rng.choice(GIVEN_NAMES),
+                    date_of_birth=date(rng.randint(1985, 2010), rng.randint(1, 12), rng.randint(1, 28)),
+                    gender=rng.choice(list(Gender)),
+                    ethnicity=rng.choice(list(Ethnicity)),
+                    classification=rng.choice(list(Classification)),
+                    status=rng.choice([Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT]),
+                    created_by=acting_user,
+                )
+                items = [_scale_evidence(subject, rng, offence_ids, today, acting_user) for _ in range(rng.randint(3, 7))]
+                services.apply_harm(subject, rules.assess_harm(subject.classification, items, method, weights, today))
+                subjects.append(subject)
+                evidence_rows.extend(items)
+            history_options = {"batch_size": 1000, "default_user": acting_user, "default_change_reason": "Scale test data"}
+            bulk_create_with_history(subjects, Subject, **history_options)
+            bulk_create_with_history(evidence_rows, Evidence, **history_options)
+        totals["subjects"] += size
+        totals["evidence"] += len(evidence_rows)
+        if progress:
+            progress(totals["subjects"], count)
+    return totals

@@ -5,7 +5,6 @@ Borough. Role checks read only permissions actually granted (to the user or thei
 superuser flag alone gives no access to personal data.
 """
 
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils import timezone
@@ -19,14 +18,29 @@ ADD_SUBJECT = "matrix.add_subject"
 CHANGE_SUBJECT = "matrix.change_subject"
 BREAK_GLASS = "matrix.break_glass"
 
-_model_backend = ModelBackend()
+
+def granted_permissions(user) -> frozenset[str]:
+    """Model permissions granted to the user or their groups, loaded once per user object (one query).
+
+    Unlike ``user.has_perm``, the superuser flag adds nothing: a system administrator reads no
+    personal data unless a role is granted to them.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_govmatrix_permissions", None)
+    if cached is None:
+        rows = (
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        cached = frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+        user._govmatrix_permissions = cached
+    return cached
 
 
 def holds(user, perm: str) -> bool:
-    """True when the user holds the model permission through a grant (never through is_superuser alone)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return perm in _model_backend.get_all_permissions(user)
+    return perm in granted_permissions(user)
 
 
 def granted_borough_ids(user):

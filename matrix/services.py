@@ -232,12 +232,12 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     if permissions.works_in_borough(acting_user, subject.borough):
         raise ValidationError("You already work in this subject's borough; break-glass access is not needed.")
     now = timezone.now()
-    grant, _created = SubjectAccessGrant.objects.select_for_update().get_or_create(
-        user=acting_user,
-        content_object=subject,
-        permission=permissions.view_subject_permission(),
-        defaults={"justification": justification, "granted_by": acting_user, "expires_at": now + timedelta(hours=hours)},
-    )
+    # One row per user and subject (guardian's uniqueness); a renewed grant updates it and history keeps both.
+    grant = SubjectAccessGrant.objects.select_for_update().filter(user=acting_user, content_object=subject).first()
+    if grant is None:
+        grant = SubjectAccessGrant(
+            user=acting_user, content_object=subject, permission=permissions.view_subject_permission()
+        )
     grant.justification, grant.granted_by, grant.granted_at = justification, acting_user, now
     grant.expires_at = now + timedelta(hours=hours)
     save_tracked(grant, acting_user=acting_user, reason="Break-glass access")

@@ -125,3 +125,81 @@ class OffenceWeightFactory(factory.django.DjangoModelFactory):
     method = factory.SubFactory(HarmMethodFactory)
     offence_type = factory.SubFactory(OffenceTypeFactory)
     weight = Decimal("10.00")
+
+
+class SocialMediaEvidenceFactory(EvidenceFactory):
+    """A social media item with its capture details; unverified unless ``verified=True``."""
+
+    class Params:
+        verified = factory.Trait(
+            verification="verified",
+            verified_by=factory.SelfAttribute("subject.created_by"),
+            verified_at=factory.LazyFunction(timezone.now),
+            verification_method="Matched to the subject's known account by a supervisor.",
+        )
+
+    source_type = SourceType.SOCIAL_MEDIA
+    social_media_url = factory.Sequence(lambda n: f"https://social.example.test/post/{n}")
+    social_media_platform = "ExampleNet"
+    captured_on = factory.SelfAttribute("information_date")
+    verification = "unverified"
+
+
+# Unsaved instances for the pure rules in matrix/rules.py: no database needed.
+
+RULES_TODAY = date(2026, 3, 15)
+
+
+def build_evidence(**overrides) -> Evidence:
+    """An unsaved evidence item that counts by default (police record, graded 1A, 30 days before RULES_TODAY)."""
+    fields = {
+        "summary": "Synthetic test intelligence",
+        "information_date": RULES_TODAY - timedelta(days=30),
+        "source_type": SourceType.POLICE_RECORD,
+        "source_reference": "TEST-REF-1",
+        "source_evaluation": "1",
+        "intelligence_assessment": "A",
+        "handling_code": "P",
+        "nature": "fact",
+        "verification": "not_required",
+    }
+    if overrides.get("source_type") == SourceType.SOCIAL_MEDIA:
+        fields.update(
+            social_media_url="https://social.example.test/post/1",
+            social_media_platform="ExampleNet",
+            captured_on=overrides.get("information_date", fields["information_date"]),
+            verification="unverified",
+        )
+    fields.update(overrides)
+    return Evidence(**fields)
+
+
+def build_criterion(**overrides) -> InclusionCriterion:
+    """An unsaved published criterion for perpetrators: 1 item, graded 2/C or better, any source, 365 days."""
+    fields = {
+        "code": "test-criterion",
+        "version": 1,
+        "title": "Test criterion",
+        "plain_text": "Synthetic criterion for tests.",
+        "classifications": [Classification.SUSPECTED, Classification.CONVICTED],
+        "min_items": 1,
+        "min_source_evaluation": "2",
+        "min_intelligence_assessment": "C",
+        "allowed_source_types": [choice.value for choice in SourceType],
+        "lookback_days": 365,
+        "requires_independent_sources": False,
+    }
+    fields.update(overrides)
+    return InclusionCriterion(**fields)
+
+
+def build_method(**overrides) -> HarmScoringMethod:
+    """An unsaved harm scoring method v3: half-life 365 days, amber from 10.00, red from 30.00."""
+    fields = {
+        "version": 3,
+        "half_life_days": 365,
+        "amber_threshold": Decimal("10.00"),
+        "red_threshold": Decimal("30.00"),
+    }
+    fields.update(overrides)
+    return HarmScoringMethod(**fields)

@@ -82,7 +82,7 @@ def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date) -> st
             f"Intelligence assessment {item.intelligence_assessment} is weaker than the "
             f"{criterion.min_intelligence_assessment} required."
         )
-    if item.information_date <= cutoff:
+    if item.information_date < cutoff:
         return f"Older than the {criterion.lookback_days}-day look-back window (before {cutoff:%d %B %Y})."
     return None
 

@@ -47,3 +47,9 @@ def api_as(api_client):
         return api_client
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that create many users use a fast hasher (production is unaffected)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. DATABASE_URL selects the database
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_required
 
@@ -17,9 +18,11 @@ PRODUCTION = env_bool("GOVMATRIX_PRODUCTION")
 
 if PRODUCTION:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY", "it signs sessions and tokens")
-    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [
-        env_required("DJANGO_ALLOWED_HOSTS", "the host names this service answers to")
-    ]
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must be set in production mode: the host names this service answers to"
+        )
     DEBUG = False
 else:
     # A fixed key is acceptable only because development mode never holds real data.

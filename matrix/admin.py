@@ -5,7 +5,8 @@ Published criteria and scoring methods are read-only here; change means drafting
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -47,6 +48,21 @@ class VersionedAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history saves a POSTed "revert" after checking only view permission on the historical
+        # snapshot (a draft, for the rows written before publication). A revert is an edit: it needs
+        # change permission on the version as it stands now, so a published version stays frozen.
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        if obj is not None and not type(obj).objects.filter(pk=obj.pk, published_at__isnull=True).exists():
+            return True  # ``obj`` may be a draft-era snapshot of what is now a published version
+        return super().revert_disabled(request, obj)
+
     def save_model(self, request, obj, form, change):
         if obj.version is None:
             obj.version = self.next_version(obj)
@@ -54,7 +70,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
         obj._change_reason = "Draft edited" if change else "Draft created"
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Publish the selected drafts (supersedes the current version)")
+    @admin.action(description="Publish the selected drafts (supersedes the current version)", permissions=["change"])
     def publish_drafts(self, request, queryset):
         for obj in queryset:
             try:
@@ -64,7 +80,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"Published {obj}.", messages.SUCCESS)
 
-    @admin.action(description="Draft a new version from each selected version")
+    @admin.action(description="Draft a new version from each selected version", permissions=["add"])
     def draft_new_versions(self, request, queryset):
         for obj in queryset:
             draft = publishing.draft_new_version(obj, acting_user=request.user)

@@ -4,13 +4,20 @@ A published version stays exactly as it was used, so any past decision or score 
 from the version it names.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from matrix import permissions
 from matrix.models import HarmScoringMethod, InclusionCriterion
 from matrix.services import save_tracked
+
+
+def _require_manager(obj, acting_user) -> None:
+    perm = f"matrix.change_{obj._meta.model_name}"
+    if not permissions.holds(acting_user, perm):
+        raise PermissionDenied(f"Only the data protection officer's role can publish or draft {obj._meta.verbose_name_plural}.")
 
 
 def _current_siblings(obj):
@@ -22,6 +29,7 @@ def _current_siblings(obj):
 @transaction.atomic
 def publish(obj, *, acting_user):
     """Make a draft version current, superseding the version it replaces."""
+    _require_manager(obj, acting_user)
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     if not obj.is_draft:
         raise ValidationError(f"{obj} is already published; draft a new version to change it.")
@@ -40,6 +48,7 @@ def publish(obj, *, acting_user):
 @transaction.atomic
 def draft_new_version(obj, *, acting_user):
     """Copy a version into a new draft (with its offence weights, for a scoring method)."""
+    _require_manager(obj, acting_user)
     model = type(obj)
     siblings = model.objects.filter(code=obj.code) if isinstance(obj, InclusionCriterion) else model.objects.all()
     weights = list(obj.weights.all()) if isinstance(obj, HarmScoringMethod) else []

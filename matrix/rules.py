@@ -70,9 +70,20 @@ class CriterionResult:
     excluded: tuple[tuple[object, str], ...] = field(default=())
 
 
-def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date) -> str | None:
+VICTIMISATION_NEVER_AGAINST = (
+    "Records the subject as a victim: it supports the dual-role flag and never counts against them as a perpetrator."
+)
+
+
+def _counts_against_perpetrator(item, classification: str | None) -> bool:
+    return not (classification in PERPETRATOR_CLASSIFICATIONS and item.relates_to_victimisation)
+
+
+def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date, classification: str | None) -> str | None:
     if not verdict.counts:
         return " ".join(verdict.reasons)
+    if not _counts_against_perpetrator(item, classification):
+        return VICTIMISATION_NEVER_AGAINST
     if item.source_type not in criterion.allowed_source_types:
         return f"{item.get_source_type_display()} is not a source type this criterion accepts."
     if item.source_evaluation > criterion.min_source_evaluation:
@@ -87,11 +98,12 @@ def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date) -> st
     return None
 
 
-def evaluate_criterion(criterion, items: Iterable, today: date) -> CriterionResult:
+def evaluate_criterion(criterion, items: Iterable, today: date, classification: str | None = None) -> CriterionResult:
+    """Evaluate one criterion; ``classification`` keeps a perpetrator's own victimisation from counting against them."""
     cutoff = today - timedelta(days=criterion.lookback_days)
     qualifying, excluded = [], []
     for item in items:
-        reason = _exclusion_reason(criterion, item, item_verdict(item), cutoff)
+        reason = _exclusion_reason(criterion, item, item_verdict(item), cutoff, classification)
         if reason is None:
             qualifying.append(item)
         else:
@@ -111,7 +123,7 @@ def evaluate_criteria(classification: str, criteria: Iterable, items: Iterable, 
     """Results for every criterion that applies to the classification."""
     items = list(items)
     return [
-        evaluate_criterion(criterion, items, today)
+        evaluate_criterion(criterion, items, today, classification)
         for criterion in criteria
         if classification in criterion.classifications
     ]
@@ -161,6 +173,8 @@ def _harm_line(item, method, weights: Mapping[int, Decimal], today: date) -> Har
     verdict = item_verdict(item)
     if not verdict.counts:
         return HarmLine(item=item, counted=False, reason=" ".join(verdict.reasons))
+    if item.relates_to_victimisation:
+        return HarmLine(item=item, counted=False, reason=VICTIMISATION_NEVER_AGAINST)
     weight = weights.get(item.offence_type_id)
     if weight is None:
         return HarmLine(

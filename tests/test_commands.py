@@ -158,7 +158,7 @@ class TestSeedDemo:
         officer = User.objects.get(username="officer.hackney")
         assert list(boroughs_for(officer).values_list("code", flat=True)) == [HACKNEY]
 
-    def test_keeps_a_force_published_criterion_and_method(self):
+    def test_leaves_an_already_published_criterion_alone(self):
         """The demo rules are only a starting point; a force's own published rules are left alone."""
         seed()
         before = counts()

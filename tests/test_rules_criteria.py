@@ -772,3 +772,17 @@ def test_property_a_met_criterion_always_rests_on_sound_items(criterion, specs):
         assert any(i.source_evaluation != SourceEvaluation.NOT_RELIABLE for i in result.items)
         if criterion.requires_independent_sources:
             assert len({" ".join(i.source_reference.split()).lower() for i in result.items}) >= 2
+
+
+def test_a_perpetrators_own_victimisation_never_meets_a_perpetrator_criterion():
+    victimisation = build_evidence(relates_to_victimisation=True)
+    [result] = rules.evaluate_criteria(Classification.SUSPECTED, [build_criterion()], [victimisation], RULES_TODAY)
+    assert not result.met
+    assert result.excluded == ((victimisation, rules.VICTIMISATION_NEVER_AGAINST),)
+
+
+def test_victimisation_counts_for_a_victim_criterion():
+    victimisation = build_evidence(relates_to_victimisation=True)
+    criterion = build_criterion(classifications=[Classification.VICTIM])
+    [result] = rules.evaluate_criteria(Classification.VICTIM, [criterion], [victimisation], RULES_TODAY)
+    assert result.met

@@ -5,11 +5,11 @@ banded by the method's amber and red thresholds. Pure tests use unsaved instance
 """
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from matrix import rules, services
@@ -508,6 +508,12 @@ def harm_item_from(spec):
     weights=weights_strategy,
     half_life=st.integers(min_value=1, max_value=3650),
 )
+@example(  # 0.01 x 0.5 = 0.005 rounds half up to 0.01, not half even to 0.00
+    specs=[{"offence_type_id": DRUGS, "source_type": "police_record", "source_evaluation": "1",
+            "intelligence_assessment": "A", "age_days": 1, "verified": False, "withdrawn": False}],
+    weights={DRUGS: Decimal("0.01")},
+    half_life=1,
+)
 def test_property_score_is_never_negative_and_is_the_sum_of_counted_contributions(specs, weights, half_life):
     items = [harm_item_from(spec) for spec in specs]
     method = build_method(half_life_days=half_life)
@@ -525,7 +531,8 @@ def test_property_score_is_never_negative_and_is_the_sum_of_counted_contribution
             assert rules.item_verdict(line.item).counts
             assert line.weight == weights[line.item.offence_type_id]
             assert Decimal("0") <= line.decay <= Decimal("1")
-            assert line.contribution == (line.weight * line.decay).quantize(Decimal("0.01"))
+            # Each line is reproducible from what it shows: weight x decay, rounded half up to pence.
+            assert line.contribution == (line.weight * line.decay).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             assert abs(line.decay - Decimal(0.5 ** (line.age_days / half_life))) <= Decimal("0.00005")
         else:
             assert line.contribution == 0
@@ -542,3 +549,12 @@ def test_property_adding_an_item_graded_e_or_withdrawn_never_changes_the_score(s
 
     assert harm([*items, graded_e]).score == before.score
     assert harm([withdrawn, *items]).score == before.score
+
+
+def test_a_perpetrators_own_victimisation_never_adds_to_their_harm_score():
+    stabbed = offence(KNIFE, age_days=10, source_reference="CRIS-VICTIM")
+    stabbed.relates_to_victimisation = True
+    result = harm([stabbed])
+    assert result.score == Decimal("0.00")
+    assert result.lines[0].counted is False
+    assert result.lines[0].reason == rules.VICTIMISATION_NEVER_AGAINST

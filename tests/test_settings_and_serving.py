@@ -1,0 +1,198 @@
+"""Production settings refuse to start half-configured, and `make run` really serves the sign-in page.
+
+These run Django in subprocesses with their own environment, so they never touch the test database.
+"""
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MANAGE = str(BASE_DIR / "manage.py")
+SETTINGS_VARIABLES = (
+    "GOVMATRIX_PRODUCTION",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_DEBUG",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DJANGO_HSTS_SECONDS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+)
+LOAD_SETTINGS = "import django; from django.conf import settings; settings.INSTALLED_APPS"
+
+
+def clean_env(**overrides) -> dict:
+    """The current environment without any govmatrix setting, plus ``overrides``."""
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(overrides)
+    return env
+
+
+def run(args, env, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def strong_secret() -> str:
+    return secrets.token_urlsafe(64)
+
+
+class TestProductionModeRefusesToStartHalfConfigured:
+    def test_without_secret_key(self):
+        env = clean_env(GOVMATRIX_PRODUCTION="1", DJANGO_ALLOWED_HOSTS="matrix.example.test")
+        result = run(["-c", LOAD_SETTINGS], env)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "DJANGO_SECRET_KEY must be set in production mode" in result.stderr
+
+    def test_with_blank_secret_key(self):
+        env = clean_env(GOVMATRIX_PRODUCTION="1", DJANGO_SECRET_KEY="   ", DJANGO_ALLOWED_HOSTS="matrix.example.test")
+        result = run(["-c", LOAD_SETTINGS], env)
+        assert result.returncode != 0
+        assert "DJANGO_SECRET_KEY must be set in production mode" in result.stderr
+
+    def test_without_allowed_hosts(self):
+        env = clean_env(GOVMATRIX_PRODUCTION="1", DJANGO_SECRET_KEY=strong_secret())
+        result = run(["-c", LOAD_SETTINGS], env)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "DJANGO_ALLOWED_HOSTS must be set in production mode" in result.stderr
+
+    def test_manage_py_check_also_refuses(self):
+        env = clean_env(GOVMATRIX_PRODUCTION="1", DJANGO_ALLOWED_HOSTS="matrix.example.test")
+        result = run([MANAGE, "check"], env)
+        assert result.returncode != 0
+        assert "DJANGO_SECRET_KEY" in result.stderr
+
+    def test_fully_configured_passes_the_deployment_checklist(self):
+        env = clean_env(
+            GOVMATRIX_PRODUCTION="1",
+            DJANGO_SECRET_KEY=strong_secret(),
+            DJANGO_ALLOWED_HOSTS="matrix.example.test",
+        )
+        result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "no issues" in result.stdout
+
+    def test_production_settings_values(self):
+        secret = strong_secret()
+        env = clean_env(
+            GOVMATRIX_PRODUCTION="yes",
+            DJANGO_SECRET_KEY=secret,
+            DJANGO_ALLOWED_HOSTS="matrix.example.test, other.example.test",
+        )
+        script = (
+            "import django; from django.conf import settings as s; "
+            "print(s.DEBUG, s.ALLOWED_HOSTS, s.SECRET_KEY == %r, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_SSL_REDIRECT)" % secret
+        )
+        result = run(["-c", script], env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "False ['matrix.example.test', 'other.example.test'] True True True True"
+
+    def test_development_mode_uses_no_secret_from_the_environment_and_debugs(self):
+        result = run(["-c", "import django; from django.conf import settings as s; print(s.PRODUCTION, s.DEBUG)"],
+                     clean_env())
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "False True"
+
+    def test_development_mode_fails_the_deployment_checklist(self):
+        """Development mode must never pass --deploy, so nobody ships it by mistake."""
+        result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], clean_env())
+        assert result.returncode != 0
+        assert "security.W018" in result.stderr  # DEBUG is on
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"runserver exited early with code {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"runserver did not answer on port {port} within {timeout} seconds")
+
+
+def test_make_run_serves_the_sign_in_page(tmp_path):
+    """What `make run` does: migrate, seed_demo, runserver; then a browser gets the sign-in page.
+
+    Deliberately not a django_db test: it uses its own SQLite file through DATABASE_URL.
+    """
+    database = tmp_path / "run.sqlite3"
+    env = clean_env(DATABASE_URL=f"sqlite:///{database}")
+
+    migrated = run([MANAGE, "migrate", "--noinput"], env, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    seeded = run([MANAGE, "seed_demo"], env, timeout=300)
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    assert "officer.hackney" in seeded.stdout
+    assert database.exists()
+
+    port = free_port()
+    log = tmp_path / "runserver.log"
+    with open(log, "w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            try:
+                wait_until_serving(server, port)
+            except AssertionError as error:
+                raise AssertionError(f"{error}\n{log.read_text()}") from None
+
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=10) as response:
+                assert response.status == 200
+                body = response.read().decode()
+            assert "Sign in" in body
+            assert 'name="username"' in body
+            assert 'name="password"' in body
+
+            # The home page is not for anonymous visitors: a redirect (not followed) to sign in.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", "/")
+                home = connection.getresponse()
+                home.read()
+            finally:
+                connection.close()
+            assert home.status == 302
+            assert home.getheader("Location").startswith("/sign-in/")
+            assert "next=/" in home.getheader("Location")
+
+            # A page that does not exist is a plain 404, not a crash.
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)
+            assert missing.value.code == 404
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)

@@ -164,6 +164,8 @@ ANONYMOUS_USER_NAME = None  # no anonymous guardian user: outsiders never hold o
 # Domain settings (SPEC §3.5): how long an approval lasts before review, and break-glass limits.
 GOVMATRIX_REVIEW_PERIOD_DAYS = env_int("GOVMATRIX_REVIEW_PERIOD_DAYS", 90)
 GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
+# After removal, personal data is kept this long (for complaints and proceedings), then erased.
+GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
 GOVMATRIX_REFERENCE_PREFIX = "GM"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -16,7 +16,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history
 
-from matrix import publishing, rules, services
+from matrix import evidence_services, publishing, rules, services, workflow
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
     Classification,
@@ -212,19 +212,25 @@ def _evidence_specs(classification: str, qualifying: bool, rng: random.Random, o
 DEMO_STATUSES = [Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT, Status.REJECTED, Status.REMOVED]
 
 
-def _set_demo_status(subject: Subject, status: str, supervisor) -> None:
-    """Demo records are placed straight into each workflow state; the history says so."""
+def _walk_demo_workflow(subject: Subject, status: str, officer, supervisor) -> None:
+    """Take a demo record through the real workflow to the state it should show."""
     if status == Status.DRAFT:
         return
-    subject.status = status
+    subject = workflow.submit_subject(acting_user=officer, subject=subject)
+    if status == Status.SUBMITTED:
+        return
     if status == Status.REJECTED:
-        subject.rejection_reason = "Demo: the second source is not independent of the first."
-    if status == Status.APPROVED:
-        subject.review_due = timezone.localdate() + timedelta(days=subject.pk % 120 - 20)
+        workflow.reject_subject(
+            acting_user=supervisor, subject=subject, reason="Demo: the second source is not independent of the first."
+        )
+        return
+    subject = workflow.approve_subject(acting_user=supervisor, subject=subject)
     if status == Status.REMOVED:
-        subject.removed_at = timezone.now()
-    subject.version += 1
-    services.save_tracked(subject, acting_user=supervisor, reason=f"Demo data placed in state: {status}")
+        workflow.remove_subject(acting_user=supervisor, subject=subject, reason="Demo: no longer meets the threshold.")
+    elif subject.pk % 3 == 0:
+        # Some demo reviews fall due in the past so the dashboard shows overdue work.
+        subject.review_due = timezone.localdate() - timedelta(days=subject.pk % 20 + 1)
+        services.save_tracked(subject, acting_user=supervisor, reason="Demo: review date moved into the past")
 
 
 @transaction.atomic
@@ -255,9 +261,8 @@ def create_demo_subjects(users: dict, per_borough: int = 30, seed: int = 2026) -
             )
             qualifying = status != Status.DRAFT or number % 2 == 0
             for spec in _evidence_specs(classification, qualifying, rng, offences):
-                services.add_evidence(acting_user=officer, subject=subject, reason="Demo evidence", **spec)
-            subject.refresh_from_db()
-            _set_demo_status(subject, status, supervisor)
+                evidence_services.add_evidence(acting_user=officer, subject=subject, reason="Demo evidence", **spec)
+            _walk_demo_workflow(subject, status, officer, supervisor)
             created += 1
     return created
 
@@ -279,8 +284,21 @@ def _scale_evidence(subject, rng, offence_ids, today, acting_user) -> Evidence:
     )
 
 
-def generate_scale_subjects(count: int, acting_user, batch_size: int = 5000, progress=None) -> dict:
-    """Bulk-insert ``count`` synthetic subjects with evidence and history rows, batch by batch."""
+def _scale_workflow_fields(status: str, rng: random.Random, author, approver, today) -> dict:
+    now = timezone.now()
+    if status == Status.DRAFT:
+        return {}
+    fields = {"submitted_by": author, "submitted_at": now}
+    if status == Status.APPROVED:
+        fields.update(approved_by=approver, approved_at=now, review_due=today + timedelta(days=rng.randint(-30, 90)))
+    return fields
+
+
+def generate_scale_subjects(count: int, acting_user, approver, batch_size: int = 5000, progress=None) -> dict:
+    """Bulk-insert ``count`` synthetic subjects with evidence and history rows, batch by batch.
+
+    ``acting_user`` records and submits them; ``approver`` (another user: four-eyes) approves them.
+    """
     rng = random.Random(count)
     boroughs = list(Borough.objects.all())
     method = services.current_harm_method()
@@ -294,6 +312,7 @@ def generate_scale_subjects(count: int, acting_user, batch_size: int = 5000, pro
         with transaction.atomic():
             subjects, evidence_rows = [], []
             for number in services.allocate_reference_numbers(year, size):
+                status = rng.choice([Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT])
                 subject = Subject(
                     reference=services.format_reference(year, number),
                     borough=rng.choice(boroughs),
@@ -303,8 +322,9 @@ def generate_scale_subjects(count: int, acting_user, batch_size: int = 5000, pro
                     gender=rng.choice(list(Gender)),
                     ethnicity=rng.choice(list(Ethnicity)),
                     classification=rng.choice(list(Classification)),
-                    status=rng.choice([Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT]),
+                    status=status,
                     created_by=acting_user,
+                    **_scale_workflow_fields(status, rng, acting_user, approver, today),
                 )
                 items = [_scale_evidence(subject, rng, offence_ids, today, acting_user) for _ in range(rng.randint(3, 7))]
                 services.apply_harm(subject, rules.assess_harm(subject.classification, items, method, weights, today))

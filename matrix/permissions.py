@@ -99,3 +99,25 @@ def view_subject_permission():
 
 def can_break_glass(user) -> bool:
     return holds(user, BREAK_GLASS)
+
+
+APPROVE_SUBJECT = "matrix.approve_subject"
+REVIEW_SUBJECT = "matrix.review_subject"
+VERIFY_SOCIAL_MEDIA = "matrix.verify_social_media"
+
+
+def is_own_record(user, subject: Subject) -> bool:
+    """Four-eyes: a record is one's own if one created it or submitted it."""
+    return user.pk in (subject.created_by_id, subject.submitted_by_id)
+
+
+def can_approve(user, subject: Subject) -> bool:
+    return holds(user, APPROVE_SUBJECT) and works_in_borough(user, subject.borough)
+
+
+def can_review(user, subject: Subject) -> bool:
+    return holds(user, REVIEW_SUBJECT) and works_in_borough(user, subject.borough)
+
+
+def can_verify(user, subject: Subject) -> bool:
+    return holds(user, VERIFY_SOCIAL_MEDIA) and works_in_borough(user, subject.borough)

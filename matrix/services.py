@@ -124,7 +124,7 @@ def _validated(instance, *, exclude=()) -> None:
     instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
 
 
-def _check_victimisation_link(subject: Subject) -> None:
+def check_victimisation_link(subject: Subject) -> None:
     if subject.also_victim and not (
         subject.pk and subject.evidence.active().filter(relates_to_victimisation=True).exists()
     ):
@@ -152,12 +152,50 @@ def create_subject(*, acting_user, reason: str = "Created as a draft", **fields)
     _require_borough_access(acting_user, borough)
     subject = Subject(created_by=acting_user, **fields)
     _validated(subject, exclude=["reference", "created_by"])
-    _check_victimisation_link(subject)
+    check_victimisation_link(subject)
     year = timezone.localdate().year
     subject.reference = format_reference(year, allocate_reference_numbers(year)[0])
     apply_harm(subject, assess_subject(subject, evidence=[]).harm)
     save_tracked(subject, acting_user=acting_user, reason=reason)
     return subject
+
+
+def lock_subject(subject: Subject, expected_version: int | None = None) -> Subject:
+    """Re-read the subject under a row lock; refuse if the caller edited an older version."""
+    locked = Subject.objects.select_for_update().select_related("borough").get(pk=subject.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked, expected_version)
+    return locked
+
+
+def commit_step(subject: Subject, *, acting_user, reason: str) -> Subject:
+    """Save a user's change to a subject as a new version."""
+    subject.version += 1
+    subject.updated_at = timezone.now()
+    save_tracked(subject, acting_user=acting_user, reason=reason)
+    return subject
+
+
+def apply_lapse(subject: Subject, assessment: SubjectAssessment) -> bool:
+    """Flag (or clear) an approved subject that no longer meets any criterion; True when it changed."""
+    lapsed = subject.status == Status.APPROVED and not assessment.criteria_met
+    if lapsed == (subject.criteria_lapsed_at is not None):
+        return False
+    subject.criteria_lapsed_at = timezone.now() if lapsed else None
+    return True
+
+
+def refresh_assessment(subject: Subject, *, acting_user, reason: str) -> SubjectAssessment:
+    """Recompute the harm score and the criteria-lapse flag after the evidence or the rules changed.
+
+    A recalculation is the system's doing, not an edit, so it does not bump the record's version.
+    """
+    assessment = assess_subject(subject)
+    changed = apply_harm(subject, assessment.harm)
+    changed = apply_lapse(subject, assessment) or changed
+    if changed:
+        save_tracked(subject, acting_user=acting_user, reason=reason)
+    return assessment
 
 
 @transaction.atomic
@@ -166,7 +204,7 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
     unknown = set(changes) - SUBJECT_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    locked = Subject.objects.select_for_update().select_related("borough").get(pk=subject.pk)
+    locked = lock_subject(subject)
     if not permissions.can_edit_subject(acting_user, locked):
         raise PermissionDenied("You can only edit subjects of boroughs you work in.")
     if locked.version != expected_version:
@@ -181,38 +219,24 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
     for name in changed:
         setattr(locked, name, changes[name])
     _validated(locked)
-    _check_victimisation_link(locked)
+    check_victimisation_link(locked)
+    assessment = assess_subject(locked)
+    apply_harm(locked, assessment.harm)
     if locked.status == Status.REJECTED:
         locked.status = Status.DRAFT
     elif locked.status in (Status.SUBMITTED, Status.APPROVED) and changed & REAPPROVAL_FIELDS:
-        locked.status = Status.DRAFT
-        reason = f"{reason} (classification or borough changed: needs approval again)"
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    if "classification" in changed:
-        apply_harm(locked, assess_subject(locked).harm)
-    save_tracked(locked, acting_user=acting_user, reason=reason)
-    return locked
+        reason = _send_back_for_approval(locked, assessment, acting_user, reason)
+    return commit_step(locked, acting_user=acting_user, reason=reason)
 
 
-def refresh_harm(subject: Subject, *, acting_user, reason: str) -> None:
-    if apply_harm(subject, assess_subject(subject).harm):
-        save_tracked(subject, acting_user=acting_user, reason=reason)
-
-
-@transaction.atomic
-def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added", **fields) -> Evidence:
-    if not permissions.can_edit_subject(acting_user, subject):
-        raise PermissionDenied("You can only add evidence to subjects of boroughs you work in.")
-    if subject.status == Status.REMOVED:
-        raise ValidationError("Evidence cannot be added to a removed subject.")
-    evidence = Evidence(subject=subject, created_by=acting_user, **fields)
-    if evidence.is_social_media:
-        evidence.verification = Verification.UNVERIFIED
-    _validated(evidence, exclude=["subject", "created_by"])
-    save_tracked(evidence, acting_user=acting_user, reason=reason)
-    refresh_harm(subject, acting_user=acting_user, reason=f"Harm score recalculated: {reason.lower()}")
-    return evidence
+def _send_back_for_approval(subject: Subject, assessment: SubjectAssessment, acting_user, reason: str) -> str:
+    """A new classification or borough is a new decision: it leaves the matrix until a supervisor approves it."""
+    subject.approved_by = subject.approved_at = subject.review_due = subject.criteria_lapsed_at = None
+    if assessment.criteria_met:
+        subject.status, subject.submitted_by, subject.submitted_at = Status.SUBMITTED, acting_user, timezone.now()
+        return f"{reason} (classification or borough changed: sent back for approval)"
+    subject.status = Status.DRAFT
+    return f"{reason} (classification or borough changed and no criterion is met: returned to draft)"
 
 
 @transaction.atomic

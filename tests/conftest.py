@@ -53,3 +53,57 @@ def api_as(api_client):
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that create many users use a fast hasher (production is unaffected)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def any_criterion(db):
+    """A published criterion every classification can meet with one police record graded 2C or better."""
+    from tests.factories import CriterionFactory
+
+    return CriterionFactory(
+        code="any-classification", classifications=["suspected", "convicted", "victim", "at_risk"]
+    )
+
+
+@pytest.fixture
+def make_subject(officer, supervisor, any_criterion):
+    """Build a Hackney subject through the real workflow, up to ``status``."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from matrix import evidence_services, services, workflow
+    from matrix.models import Borough
+
+    def build(status="draft", *, classification="suspected", qualifying=True, **fields):
+        subject = services.create_subject(
+            acting_user=officer,
+            borough=Borough.objects.get(code=HACKNEY),
+            family_name=fields.pop("family_name", "Testperson"),
+            given_names=fields.pop("given_names", "Alpha"),
+            date_of_birth=fields.pop("date_of_birth", date(2003, 6, 1)),
+            gender="male",
+            ethnicity="not_stated",
+            classification=classification,
+            **fields,
+        )
+        if qualifying:
+            evidence_services.add_evidence(
+                acting_user=officer, subject=subject, summary="Synthetic arrest record",
+                information_date=timezone.localdate(), source_type="police_record", source_reference="CAD-TEST-1",
+                source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+            )
+        if status == "draft":
+            return subject
+        subject = workflow.submit_subject(acting_user=officer, subject=subject)
+        if status == "submitted":
+            return subject
+        if status == "rejected":
+            return workflow.reject_subject(acting_user=supervisor, subject=subject, reason="Synthetic rejection reason")
+        subject = workflow.approve_subject(acting_user=supervisor, subject=subject)
+        if status == "approved":
+            return subject
+        assert status == "removed", status
+        return workflow.remove_subject(acting_user=supervisor, subject=subject, reason="Synthetic removal reason")
+
+    return build

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from matrix import services
+from matrix import evidence_services, services
 from matrix.models import Borough, Subject
 from tests.conftest import HACKNEY
 from tests.factories import EvidenceFactory, SubjectFactory
@@ -141,26 +141,37 @@ class TestUpdate:
         draft.refresh_from_db()
         assert draft.version == 1
 
-    def test_classification_change_on_approved_subject_needs_approval_again(self, officer, api_as, draft):
-        draft.status = "approved"
-        draft.save()
-        response = api_as(officer).patch(self.url(draft), {"classification": "convicted", "version": 1}, format="json")
+    def test_classification_change_on_approved_subject_needs_approval_again(self, officer, api_as, make_subject):
+        approved = make_subject("approved")
+        response = api_as(officer).patch(
+            self.url(approved), {"classification": "convicted", "version": approved.version}, format="json"
+        )
         assert response.status_code == 200
-        assert response.json()["status"] == "draft"
-        assert "needs approval again" in draft.history.latest().history_change_reason
+        assert response.json()["status"] == "submitted"
+        assert response.json()["review_due"] is None
+        assert "sent back for approval" in approved.history.latest().history_change_reason
 
-    def test_editing_a_rejected_subject_returns_it_to_draft_keeping_the_reason(self, officer, api_as, draft):
-        draft.status, draft.rejection_reason = "rejected", "Sources are not independent."
-        draft.save()
-        response = api_as(officer).patch(self.url(draft), {"given_names": "Delta", "version": 1}, format="json")
+    def test_classification_change_without_a_met_criterion_returns_to_draft(self, officer, api_as, make_subject):
+        approved = make_subject("approved")
+        approved.evidence.update(relates_to_victimisation=True)  # no longer counts against a perpetrator
+        response = api_as(officer).patch(
+            self.url(approved), {"classification": "convicted", "version": approved.version}, format="json"
+        )
         assert response.json()["status"] == "draft"
-        assert response.json()["rejection_reason"] == "Sources are not independent."
+
+    def test_editing_a_rejected_subject_returns_it_to_draft_keeping_the_reason(self, officer, api_as, make_subject):
+        rejected = make_subject("rejected")
+        response = api_as(officer).patch(
+            self.url(rejected), {"given_names": "Delta", "version": rejected.version}, format="json"
+        )
+        assert response.json()["status"] == "draft"
+        assert response.json()["rejection_reason"] == "Synthetic rejection reason"
 
     def test_reclassifying_as_victim_clears_the_harm_score(self, officer, api_as, draft):
         from tests.factories import HarmMethodFactory
 
         HarmMethodFactory()
-        services.refresh_harm(draft, acting_user=officer, reason="Method published")
+        services.refresh_assessment(draft, acting_user=officer, reason="Method published")
         draft.refresh_from_db()
         assert draft.harm_score is not None
         response = api_as(officer).patch(self.url(draft), {"classification": "victim", "version": draft.version}, format="json")
@@ -204,7 +215,7 @@ class TestListFilters:
 
 @pytest.mark.django_db
 def test_evidence_added_through_the_service_is_tracked(officer, draft):
-    item = services.add_evidence(
+    item = evidence_services.add_evidence(
         acting_user=officer, subject=draft, summary="Synthetic", information_date=timezone.localdate(),
         source_type="police_record", source_reference="CAD-1", source_evaluation="1",
         intelligence_assessment="A", handling_code="P", nature="fact",
@@ -217,7 +228,7 @@ def test_evidence_on_other_borough_is_refused(outsider, draft):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.add_evidence(
+        evidence_services.add_evidence(
             acting_user=outsider, subject=draft, summary="Synthetic", information_date=timezone.localdate(),
             source_type="police_record", source_reference="CAD-1", source_evaluation="1",
             intelligence_assessment="A", handling_code="P", nature="fact",
@@ -227,7 +238,7 @@ def test_evidence_on_other_borough_is_refused(outsider, draft):
 
 @pytest.mark.django_db
 def test_social_media_evidence_starts_unverified(officer, draft):
-    item = services.add_evidence(
+    item = evidence_services.add_evidence(
         acting_user=officer, subject=draft, summary="Synthetic clip", information_date=timezone.localdate(),
         source_type="social_media", source_reference="OSINT-1", source_evaluation="2",
         intelligence_assessment="C", handling_code="P", nature="assessment",

@@ -171,7 +171,7 @@ class TestSeedDemo:
         seed()
         before_ids = set(Subject.objects.values_list("pk", flat=True))
         before_evidence = set(Evidence.objects.values_list("pk", flat=True))
-        dpo = User.objects.get(username="dpo")
+        author = User.objects.get(username="officer.hackney")
 
         output = seed("--subjects", "50")
 
@@ -191,11 +191,14 @@ class TestSeedDemo:
         for subject in new:
             rows = HistoricalSubject.objects.filter(id=subject.pk)
             assert rows.count() >= 1, subject.reference
-            assert rows.filter(history_user=dpo, history_type="+").exists(), subject.reference
+            assert rows.filter(history_user=author, history_type="+").exists(), subject.reference
+            if subject.status == "approved":
+                assert subject.approved_by.username == "supervisor.hackney"
+                assert subject.review_due is not None
             evidence = Evidence.objects.filter(subject=subject)
             assert evidence.count() >= 1, subject.reference
             for item in evidence:
-                assert HistoricalEvidence.objects.filter(id=item.pk, history_user=dpo).exists(), item.pk
+                assert HistoricalEvidence.objects.filter(id=item.pk, history_user=author).exists(), item.pk
             if subject.classification in PERPETRATOR_CLASSIFICATIONS:
                 assert subject.harm_score is not None
                 assert subject.harm_method_version == HarmScoringMethod.objects.get(is_current=True).version

@@ -6,7 +6,13 @@ Borough scope is not granted here: it is an object permission on each Borough, g
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-READ_RECORDS = ["matrix.view_subject", "matrix.view_evidence", "matrix.view_address", "matrix.view_borough"]
+READ_RECORDS = [
+    "matrix.view_subject",
+    "matrix.view_evidence",
+    "matrix.view_address",
+    "matrix.view_borough",
+    "matrix.view_subjectreview",
+]
 WRITE_RECORDS = [
     "matrix.add_subject",
     "matrix.change_subject",
@@ -27,6 +33,7 @@ OVERSIGHT = [
     "matrix.view_evidence",
     "matrix.view_address",
     "matrix.view_borough",
+    "matrix.view_subjectreview",
     "matrix.view_subjectaccessgrant",
     "matrix.view_boroughusergrant",
     "matrix.view_boroughgroupgrant",
@@ -51,6 +58,7 @@ ROLE_PERMISSIONS = {
         *READ_REFERENCE,
         "matrix.approve_subject",
         "matrix.review_subject",
+        "matrix.add_subjectreview",
         "matrix.verify_social_media",
     ],
     "partner": [],

@@ -8,6 +8,7 @@ from matrix.models.reference import (
     OffenceWeight,
     ReferenceCounter,
 )
+from matrix.models.review import ReviewOutcome, SubjectReview
 from matrix.models.subject import Address, Subject
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "OffenceType",
     "OffenceWeight",
     "ReferenceCounter",
+    "ReviewOutcome",
     "Subject",
     "SubjectAccessGrant",
+    "SubjectReview",
 ]

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -52,7 +52,8 @@ class Subject(models.Model):
     family_name = models.CharField(max_length=100)
     given_names = models.CharField(max_length=150)
     aliases = models.TextField(blank=True, help_text="Other names the subject is known by, one per line.")
-    date_of_birth = models.DateField(validators=[validate_not_future])
+    # Null only on an erased tombstone (CHECK below).
+    date_of_birth = models.DateField(null=True, validators=[validate_not_future])
     gender = models.CharField(max_length=12, choices=Gender.choices)
     ethnicity = models.CharField(max_length=32, choices=Ethnicity.choices, help_text="As defined by the subject.")
     classification = models.CharField(max_length=12, choices=Classification.choices)
@@ -62,8 +63,22 @@ class Subject(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)
     rejection_reason = models.TextField(blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     review_due = models.DateField(null=True, blank=True, editable=False)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    criteria_lapsed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set when an approved subject stops meeting every criterion."
+    )
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retention_until = models.DateField(null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     harm_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, editable=False)
     harm_band = models.CharField(max_length=5, choices=HarmBand.choices, blank=True, editable=False)
     harm_method_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -88,6 +103,7 @@ class Subject(models.Model):
             models.Index(fields=["borough", "status", "classification"], name="subject_borough_status"),
             models.Index(fields=["-harm_score"], name="subject_harm_score"),
             models.Index(fields=["review_due"], name="subject_review_due"),
+            models.Index(fields=["retention_until"], name="subject_retention_until"),
             models.Index(fields=["family_name", "given_names"], name="subject_name"),
         ]
         constraints = [
@@ -120,10 +136,33 @@ class Subject(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="subject_rejection_has_reason"
             ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=False) | Q(erased_at__isnull=False), name="subject_dob_unless_erased"
+            ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(status=Status.REMOVED), name="subject_only_removed_are_erased"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.APPROVED) | Q(approved_by__isnull=False, review_due__isnull=False),
+                name="subject_approval_records_approver_and_review",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.REMOVED) | Q(removed_at__isnull=False, retention_until__isnull=False),
+                name="subject_removal_starts_retention_clock",
+            ),
+            # Four-eyes (SPEC §4), also in the database: nobody approves their own submission.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
+                name="subject_four_eyes_approval",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_perpetrator(self) -> bool:
@@ -139,6 +178,8 @@ class Subject(models.Model):
 
     def clean(self):
         errors = {}
+        if self.date_of_birth is None and not self.is_erased:
+            errors["date_of_birth"] = "Enter the date of birth."
         if self.date_of_birth and self.classification in PERPETRATOR_CLASSIFICATIONS:
             entry_date = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
             if age_on(self.date_of_birth, entry_date) < MINIMUM_PERPETRATOR_AGE:

@@ -27,7 +27,9 @@ class Command(BaseCommand):
             count = demo.create_demo_subjects(users)
             self.stdout.write(f"Created {count} demo subjects in Hackney and Southwark.")
         if subjects:
-            totals = demo.generate_scale_subjects(subjects, users["dpo"], progress=self._progress)
+            totals = demo.generate_scale_subjects(
+                subjects, users["officer.hackney"], users["supervisor.hackney"], progress=self._progress
+            )
             self.stdout.write("")
             self.stdout.write(f"Scale data written: {totals['subjects']} subjects, {totals['evidence']} evidence items.")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password {demo.DEMO_PASSWORD!r}):"))

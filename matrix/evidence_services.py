@@ -1,0 +1,129 @@
+"""Adding, correcting, withdrawing and verifying evidence. Each step is one transaction with history,
+and ends by recomputing the subject's harm score and criteria-lapse flag."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from matrix import permissions
+from matrix.choices import Status, Verification
+from matrix.models import Evidence, Subject
+from matrix.services import lock_subject, refresh_assessment, save_tracked
+
+EVIDENCE_EDITABLE_FIELDS = frozenset(
+    {
+        "summary",
+        "information_date",
+        "source_type",
+        "source_reference",
+        "source_evaluation",
+        "intelligence_assessment",
+        "handling_code",
+        "handling_conditions",
+        "nature",
+        "offence_type",
+        "relates_to_victimisation",
+        "social_media_url",
+        "social_media_platform",
+        "captured_on",
+    }
+)
+# Evidence a decision has rested on is corrected by withdrawal and a new item, never rewritten.
+EDITABLE_SUBJECT_STATUSES = frozenset({Status.DRAFT, Status.REJECTED})
+
+
+def _validated(evidence: Evidence) -> None:
+    evidence.full_clean(exclude=["subject", "created_by"], validate_unique=False, validate_constraints=False)
+
+
+def _require_editor(acting_user, subject: Subject) -> None:
+    if not permissions.can_edit_subject(acting_user, subject):
+        raise PermissionDenied("You can only change evidence on subjects of boroughs you work in.")
+    if subject.status == Status.REMOVED:
+        raise ValidationError("The subject has been removed; its evidence can no longer change.")
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - EVIDENCE_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These evidence fields cannot be set: {', '.join(sorted(unknown))}.")
+
+
+@transaction.atomic
+def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added", **fields) -> Evidence:
+    _check_fields(fields)
+    subject = lock_subject(subject)
+    _require_editor(acting_user, subject)
+    evidence = Evidence(subject=subject, created_by=acting_user, **fields)
+    if evidence.is_social_media:
+        evidence.verification = Verification.UNVERIFIED
+    _validated(evidence)
+    save_tracked(evidence, acting_user=acting_user, reason=reason)
+    refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
+    return evidence
+
+
+@transaction.atomic
+def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str = "Evidence corrected") -> Evidence:
+    _check_fields(changes)
+    subject = lock_subject(evidence.subject)
+    _require_editor(acting_user, subject)
+    if subject.status not in EDITABLE_SUBJECT_STATUSES:
+        raise ValidationError(
+            "Evidence can be edited only while the record is a draft or rejected. Once submitted, withdraw the "
+            "item with a reason and add a corrected one, so the record shows what each decision rested on."
+        )
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.is_withdrawn:
+        raise ValidationError("A withdrawn item cannot be edited.")
+    for name, value in changes.items():
+        setattr(evidence, name, value)
+    # Any change to a social-media item means it must be verified again.
+    evidence.verification = Verification.UNVERIFIED if evidence.is_social_media else Verification.NOT_REQUIRED
+    evidence.verified_by = evidence.verified_at = None
+    evidence.verification_method = ""
+    _validated(evidence)
+    save_tracked(evidence, acting_user=acting_user, reason=reason)
+    refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
+    return evidence
+
+
+@transaction.atomic
+def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Evidence:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the item is withdrawn; the reason stays on the record."})
+    subject = lock_subject(evidence.subject)
+    _require_editor(acting_user, subject)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.is_withdrawn:
+        raise ValidationError("This item has already been withdrawn.")
+    evidence.withdrawn_at, evidence.withdrawn_by, evidence.withdrawal_reason = timezone.now(), acting_user, reason
+    save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
+    # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
+    refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: evidence withdrawn")
+    return evidence
+
+
+@transaction.atomic
+def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evidence:
+    method = (method or "").strip()
+    subject = lock_subject(evidence.subject)
+    if not permissions.can_verify(acting_user, subject):
+        raise PermissionDenied("Only a supervisor of the subject's borough can verify social media.")
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if not evidence.is_social_media:
+        raise ValidationError("Only social media items need verification.")
+    if evidence.verification == Verification.VERIFIED:
+        raise ValidationError("This item is already verified.")
+    if evidence.is_withdrawn:
+        raise ValidationError("A withdrawn item cannot be verified.")
+    if evidence.created_by_id == acting_user.pk:
+        raise ValidationError("Someone other than the person who recorded the item must verify it.")
+    if len(method) < 10:
+        raise ValidationError({"method": "Describe how the material was verified (at least 10 characters)."})
+    evidence.verification, evidence.verified_by, evidence.verified_at = Verification.VERIFIED, acting_user, timezone.now()
+    evidence.verification_method = method
+    save_tracked(evidence, acting_user=acting_user, reason="Social media verified")
+    refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: social media verified")
+    return evidence

@@ -1,0 +1,164 @@
+"""The record workflow of SPEC §3.1 and §3.5: submit, approve or reject, review, remove.
+
+draft → submitted → approved → removed, or submitted → rejected → (edited) → draft.
+Each step locks the subject, checks role, borough and four-eyes here (not in views), writes one new
+version with its reason, and either completes or leaves nothing behind.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from matrix import permissions
+from matrix.choices import Status
+from matrix.models import ReviewOutcome, Subject, SubjectReview
+from matrix.services import (
+    check_victimisation_link,
+    assess_subject,
+    apply_harm,
+    commit_step,
+    lock_subject,
+    save_tracked,
+)
+
+MINIMUM_REASON_LENGTH = 10
+
+
+class InvalidTransition(ValidationError):
+    """The record is not in a state where this step makes sense."""
+
+
+def _require_status(subject: Subject, *allowed: str, action: str) -> None:
+    if subject.status not in allowed:
+        names = " or ".join(Status(value).label.lower() for value in allowed)
+        raise InvalidTransition(
+            f"Only a record that is {names} can be {action}; {subject.reference} is {subject.get_status_display().lower()}."
+        )
+
+
+def _require_reason(text: str, field: str, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) < MINIMUM_REASON_LENGTH:
+        raise ValidationError({field: f"Give {what} (at least {MINIMUM_REASON_LENGTH} characters); it is kept on the record."})
+    return text
+
+
+def _require_not_own(acting_user, subject: Subject, action: str) -> None:
+    if permissions.is_own_record(acting_user, subject):
+        raise PermissionDenied(f"You cannot {action} a record you created or submitted: another supervisor must.")
+
+
+def next_review_date():
+    return timezone.localdate() + timedelta(days=settings.GOVMATRIX_REVIEW_PERIOD_DAYS)
+
+
+def _unmet_criteria_message(assessment) -> str:
+    if not assessment.criteria:
+        return "No published inclusion criterion applies to this classification."
+    reasons = "; ".join(f"{r.criterion.title}: {' '.join(r.reasons)}" for r in assessment.criteria)
+    return f"No inclusion criterion for this classification is met. {reasons}"
+
+
+@transaction.atomic
+def submit_subject(*, acting_user, subject: Subject, expected_version: int | None = None) -> Subject:
+    subject = lock_subject(subject, expected_version)
+    if not permissions.can_edit_subject(acting_user, subject):
+        raise PermissionDenied("You can only submit subjects of boroughs you work in.")
+    _require_status(subject, Status.DRAFT, action="submitted")
+    check_victimisation_link(subject)
+    assessment = assess_subject(subject)
+    if not assessment.criteria_met:
+        raise ValidationError(_unmet_criteria_message(assessment))
+    apply_harm(subject, assessment.harm)
+    subject.status, subject.submitted_by, subject.submitted_at = Status.SUBMITTED, acting_user, timezone.now()
+    return commit_step(subject, acting_user=acting_user, reason="Submitted for approval")
+
+
+def _require_decider(acting_user, subject: Subject, action: str) -> None:
+    if not permissions.can_approve(acting_user, subject):
+        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can {action} this record.")
+    _require_not_own(acting_user, subject, action)
+
+
+@transaction.atomic
+def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected_version: int | None = None) -> Subject:
+    subject = lock_subject(subject, expected_version)
+    _require_decider(acting_user, subject, "approve")
+    _require_status(subject, Status.SUBMITTED, action="approved")
+    # The evidence may have changed since submission: the rules are applied again at the moment of decision.
+    assessment = assess_subject(subject)
+    if not assessment.criteria_met:
+        raise ValidationError(_unmet_criteria_message(assessment))
+    apply_harm(subject, assessment.harm)
+    subject.status, subject.approved_by, subject.approved_at = Status.APPROVED, acting_user, timezone.now()
+    subject.review_due, subject.criteria_lapsed_at, subject.rejection_reason = next_review_date(), None, ""
+    met = ", ".join(f"{r.criterion.code} v{r.criterion.version}" for r in assessment.criteria if r.met)
+    note = f"Approved (criteria met: {met})" + (f": {reason.strip()}" if reason.strip() else "")
+    return commit_step(subject, acting_user=acting_user, reason=note)
+
+
+@transaction.atomic
+def reject_subject(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
+    subject = lock_subject(subject, expected_version)
+    _require_decider(acting_user, subject, "reject")
+    _require_status(subject, Status.SUBMITTED, action="rejected")
+    reason = _require_reason(reason, "reason", "the reason for rejecting it, for the officer")
+    subject.status, subject.rejection_reason = Status.REJECTED, reason
+    return commit_step(subject, acting_user=acting_user, reason=f"Rejected: {reason}")
+
+
+@transaction.atomic
+def review_subject(
+    *, acting_user, subject: Subject, outcome: str, justification: str, expected_version: int | None = None
+) -> SubjectReview:
+    subject = lock_subject(subject, expected_version)
+    if not permissions.can_review(acting_user, subject):
+        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can review this record.")
+    _require_not_own(acting_user, subject, "review")
+    _require_status(subject, Status.APPROVED, action="reviewed")
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": "Choose retain or remove."})
+    justification = _require_reason(justification, "justification", "the justification for this outcome")
+    now = timezone.now()
+    review = SubjectReview(
+        subject=subject, outcome=outcome, justification=justification, reviewed_by=acting_user, reviewed_at=now
+    )
+    if outcome == ReviewOutcome.RETAIN:
+        assessment = assess_subject(subject)
+        if not assessment.criteria_met:
+            raise ValidationError(
+                {"outcome": "The record no longer meets any inclusion criterion, so it cannot be retained. "
+                 + _unmet_criteria_message(assessment)}
+            )
+        review.next_review_due = subject.review_due = next_review_date()
+        subject.last_reviewed_at = now
+        apply_harm(subject, assessment.harm)
+        save_tracked(review, acting_user=acting_user, reason="Review: retain")
+        commit_step(subject, acting_user=acting_user, reason=f"Reviewed: retained. {justification}")
+        return review
+    save_tracked(review, acting_user=acting_user, reason="Review: remove")
+    subject.last_reviewed_at = now
+    _remove(subject, acting_user=acting_user, reason=f"Removed at review: {justification}")
+    return review
+
+
+@transaction.atomic
+def remove_subject(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
+    subject = lock_subject(subject, expected_version)
+    if not permissions.can_review(acting_user, subject):
+        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can remove this record.")
+    _require_not_own(acting_user, subject, "remove")
+    reason = _require_reason(reason, "reason", "the reason for removal")
+    return _remove(subject, acting_user=acting_user, reason=f"Removed: {reason}")
+
+
+def _remove(subject: Subject, *, acting_user, reason: str) -> Subject:
+    _require_status(subject, Status.APPROVED, action="removed")
+    now = timezone.now()
+    subject.status, subject.removed_at, subject.criteria_lapsed_at = Status.REMOVED, now, None
+    subject.review_due = None
+    subject.retention_until = timezone.localdate(now) + timedelta(days=settings.GOVMATRIX_RETENTION_DAYS)
+    return commit_step(subject, acting_user=acting_user, reason=reason)

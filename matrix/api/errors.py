@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from matrix.services import StaleVersion
+from matrix.workflow import InvalidTransition
 
 
 def as_drf_validation_error(exc: DjangoValidationError) -> ValidationError:
@@ -25,6 +26,8 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, InvalidTransition):
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     return drf_exception_handler(exc, context)

@@ -1,0 +1,96 @@
+"""A subject's change history as people read it: who changed which field from what to what, and why.
+
+Shared by the subject page and the API so both tell the same story.
+"""
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from matrix.models import Subject
+
+# Bookkeeping that changes with every step and says nothing a reader needs.
+QUIET_FIELDS = frozenset({"id", "updated_at", "version", "harm_calculated_at"})
+KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    kind: str
+    reason: str
+    version: int | None
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _shown_fields():
+    return [f for f in Subject._meta.concrete_fields if f.name not in QUIET_FIELDS and f.name in _history_field_names()]
+
+
+def _history_field_names() -> set[str]:
+    return {f.name for f in Subject.history.model._meta.fields}
+
+
+def _display(model_field, value, usernames: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(model_field, models.ForeignKey):
+        if model_field.related_model is get_user_model():
+            return usernames.get(value, f"user {value}")
+        return str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _changes(newer, older, fields, usernames: dict) -> list[FieldChange]:
+    if older is None:
+        return []
+    return [
+        FieldChange(
+            field=f.name,
+            label=str(f.verbose_name).capitalize(),
+            old=_display(f, getattr(older, f.attname), usernames),
+            new=_display(f, getattr(newer, f.attname), usernames),
+        )
+        for f in fields
+        if getattr(older, f.attname) != getattr(newer, f.attname)
+    ]
+
+
+def _usernames(records, fields) -> dict:
+    user_fields = [f for f in fields if isinstance(f, models.ForeignKey) and f.related_model is get_user_model()]
+    ids = {getattr(r, f.attname) for r in records for f in user_fields} - {None}
+    if not ids:
+        return {}
+    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+
+
+def subject_history(subject: Subject, limit: int = 100) -> list[HistoryEntry]:
+    """Newest first, in two queries: ``limit + 1`` history rows (so the oldest shown has its diff) and usernames."""
+    records = list(subject.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    fields = _shown_fields()
+    usernames = _usernames(records, fields)
+    older_of = dict(pairwise(records))
+    return [
+        HistoryEntry(
+            when=record.history_date,
+            who=record.history_user.get_username() if record.history_user else "System",
+            kind=KINDS.get(record.history_type, record.history_type),
+            reason=record.history_change_reason or "",
+            version=record.version,
+            changes=_changes(record, older_of.get(record), fields, usernames),
+        )
+        for record in records[:limit]
+    ]

@@ -304,17 +304,17 @@ def generate_scale_subjects(count: int, acting_user, approver, batch_size: int =
     method = services.current_harm_method()
     weights = {w.offence_type_id: w.weight for w in method.weights.all()} if method else {}
     offence_ids = list(weights) or [None]
-    year = timezone.localdate().year
+    series = services.reference_series()
     today = timezone.localdate()
     totals = {"subjects": 0, "evidence": 0}
     for start in range(0, count, batch_size):
         size = min(batch_size, count - start)
         with transaction.atomic():
             subjects, evidence_rows = [], []
-            for number in services.allocate_reference_numbers(year, size):
+            for number in services.allocate_reference_numbers(series, size):
                 status = rng.choice([Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT])
                 subject = Subject(
-                    reference=services.format_reference(year, number),
+                    reference=services.format_reference(series, number),
                     borough=rng.choice(boroughs),
                     family_name=f"Scaletest-{number}",
                     given_names=rng.choice(GIVEN_NAMES),

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matrix import permissions
+from matrix import permissions, signals
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
 from matrix.services import lock_subject, refresh_assessment, save_tracked
@@ -85,6 +85,7 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
+    signals.evidence_corrected.send(Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=reason)
     return evidence
 
 
@@ -102,6 +103,9 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
     save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
     # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: evidence withdrawn")
+    signals.evidence_corrected.send(
+        Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}"
+    )
     return evidence
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from matrix.choices import Gender, Ethnicity, Status
+from matrix import signals
+from matrix.choices import Ethnicity, Gender, Status
 from matrix.models import Address, Evidence, Subject, SubjectReview
 from matrix.services import (
     apply_harm,
@@ -189,4 +190,5 @@ def erase_subject(subject: Subject, *, acting_user) -> Subject:
     subject.erased_at = timezone.now()
     _redact_history(Subject, [subject.pk], SUBJECT_ERASURE)
     save_tracked(subject, acting_user=acting_user, reason="Erased after the retention period (DPA 2018 s.39)")
+    signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
     return subject

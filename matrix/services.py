@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from matrix import permissions, rules
+from matrix import permissions, rules, signals
 from matrix.choices import Status, Verification
 from matrix.models import (
     Borough,
@@ -62,17 +62,26 @@ def save_tracked(instance, *, acting_user, reason: str) -> None:
     instance.save()
 
 
-def allocate_reference_numbers(year: int, count: int = 1) -> range:
-    """Reserve ``count`` consecutive reference numbers; must run inside the caller's transaction."""
-    ReferenceCounter.objects.get_or_create(year=year)
+def reference_series(prefix: str = "") -> str:
+    return f"{prefix or settings.GOVMATRIX_REFERENCE_PREFIX}-{timezone.localdate().year}"
+
+
+def allocate_reference_numbers(series: str, count: int = 1) -> range:
+    """Reserve ``count`` consecutive numbers in a series; must run inside the caller's transaction."""
+    ReferenceCounter.objects.get_or_create(series=series)
     # The UPDATE takes the row lock, so concurrent allocators queue instead of colliding.
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + count)
-    last = ReferenceCounter.objects.get(year=year).last_number
+    ReferenceCounter.objects.filter(series=series).update(last_number=F("last_number") + count)
+    last = ReferenceCounter.objects.get(series=series).last_number
     return range(last - count + 1, last + 1)
 
 
-def format_reference(year: int, number: int) -> str:
-    return f"{settings.GOVMATRIX_REFERENCE_PREFIX}-{year}-{number:06d}"
+def format_reference(series: str, number: int) -> str:
+    return f"{series}-{number:06d}"
+
+
+def next_reference(prefix: str = "") -> str:
+    series = reference_series(prefix)
+    return format_reference(series, allocate_reference_numbers(series)[0])
 
 
 def current_criteria():
@@ -153,8 +162,7 @@ def create_subject(*, acting_user, reason: str = "Created as a draft", **fields)
     subject = Subject(created_by=acting_user, **fields)
     _validated(subject, exclude=["reference", "created_by"])
     check_victimisation_link(subject)
-    year = timezone.localdate().year
-    subject.reference = format_reference(year, allocate_reference_numbers(year)[0])
+    subject.reference = next_reference()
     apply_harm(subject, assess_subject(subject, evidence=[]).harm)
     save_tracked(subject, acting_user=acting_user, reason=reason)
     return subject
@@ -226,7 +234,9 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
         locked.status = Status.DRAFT
     elif locked.status in (Status.SUBMITTED, Status.APPROVED) and changed & REAPPROVAL_FIELDS:
         reason = _send_back_for_approval(locked, assessment, acting_user, reason)
-    return commit_step(locked, acting_user=acting_user, reason=reason)
+    commit_step(locked, acting_user=acting_user, reason=reason)
+    signals.subject_corrected.send(Subject, subject=locked, acting_user=acting_user, changed_fields=changed)
+    return locked
 
 
 def _send_back_for_approval(subject: Subject, assessment: SubjectAssessment, acting_user, reason: str) -> str:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matrix import permissions
+from matrix import permissions, signals
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
 from matrix.services import (
@@ -161,4 +161,6 @@ def _remove(subject: Subject, *, acting_user, reason: str) -> Subject:
     subject.status, subject.removed_at, subject.criteria_lapsed_at = Status.REMOVED, now, None
     subject.review_due = None
     subject.retention_until = timezone.localdate(now) + timedelta(days=settings.GOVMATRIX_RETENTION_DAYS)
-    return commit_step(subject, acting_user=acting_user, reason=reason)
+    commit_step(subject, acting_user=acting_user, reason=reason)
+    signals.subject_removed.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
+    return subject

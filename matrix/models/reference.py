@@ -27,9 +27,12 @@ class Borough(models.Model):
 
 
 class ReferenceCounter(models.Model):
-    """Allocates the human reference GM-YYYY-NNNNNN without exposing database keys."""
+    """Allocates human references such as GM-2026-000123 without exposing database keys.
 
-    year = models.PositiveIntegerField(primary_key=True)
+    One row per series (prefix and year), e.g. "GM-2026" for subjects, "DS-2026" for disclosures.
+    """
+
+    series = models.CharField(max_length=12, primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
 

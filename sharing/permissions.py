@@ -1,0 +1,44 @@
+"""Every access decision about disclosures, used by the pages and the API alike."""
+
+from matrix import permissions as matrix_permissions
+from matrix.models import Subject
+from sharing.models import Disclosure, PartnerAgency
+
+REQUEST_DISCLOSURE = "sharing.add_disclosure"
+APPROVE_DISCLOSURE = "sharing.approve_disclosure"
+VIEW_ALL_DISCLOSURES = "sharing.view_all_disclosures"
+USE_PARTNER_PORTAL = "sharing.use_partner_portal"
+
+holds = matrix_permissions.holds
+
+
+def can_request(user, subject: Subject) -> bool:
+    return holds(user, REQUEST_DISCLOSURE) and matrix_permissions.works_in_borough(user, subject.borough)
+
+
+def can_decide(user, disclosure: Disclosure) -> bool:
+    return holds(user, APPROVE_DISCLOSURE) and matrix_permissions.works_in_borough(user, disclosure.subject.borough)
+
+
+def disclosures_visible_to(user):
+    """The disclosure register: everything for oversight roles, else disclosures of subjects the user can see."""
+    if holds(user, VIEW_ALL_DISCLOSURES):
+        return Disclosure.objects.all()
+    if not holds(user, "sharing.view_disclosure"):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(subject__in=Subject.objects.visible_to(user))
+
+
+def partner_of(user) -> PartnerAgency | None:
+    if not holds(user, USE_PARTNER_PORTAL):
+        return None
+    membership = getattr(user, "partner_membership", None)
+    return membership.partner if membership else None
+
+
+def partner_disclosures(user, at=None):
+    """What a partner may see: live disclosures to their own agency, nothing else, ever."""
+    partner = partner_of(user)
+    if partner is None:
+        return Disclosure.objects.none()
+    return Disclosure.objects.live(at).filter(partner=partner)

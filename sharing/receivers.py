@@ -1,0 +1,33 @@
+"""Sharing's reactions to changes in matrix records; each runs inside the changing transaction."""
+
+from django.dispatch import receiver
+
+from matrix import signals
+
+
+@receiver(signals.subject_removed, dispatch_uid="sharing.revoke_on_removal")
+def revoke_on_removal(sender, subject, acting_user, reason, **kwargs):
+    from sharing.services import revoke_live_disclosures_of
+
+    revoke_live_disclosures_of(subject, acting_user=acting_user, reason=f"Subject removed from the matrix. {reason}")
+
+
+@receiver(signals.subject_corrected, dispatch_uid="sharing.notice_on_correction")
+def notice_on_correction(sender, subject, acting_user, changed_fields, **kwargs):
+    from sharing.services import notify_subject_corrected
+
+    notify_subject_corrected(subject, changed_fields)
+
+
+@receiver(signals.evidence_corrected, dispatch_uid="sharing.notice_on_evidence_correction")
+def notice_on_evidence_correction(sender, subject, evidence, acting_user, reason, **kwargs):
+    from sharing.services import notify_evidence_corrected
+
+    notify_evidence_corrected(subject, evidence)
+
+
+@receiver(signals.subject_erased, dispatch_uid="sharing.notice_on_erasure")
+def notice_on_erasure(sender, subject, acting_user, **kwargs):
+    from sharing.services import notify_subject_erased
+
+    notify_subject_erased(subject)

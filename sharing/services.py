@@ -1,0 +1,250 @@
+"""Disclosure to partner agencies (SPEC §5): every rule checked here, every step one transaction with history.
+
+No disclosure without a valid agreement, an allowed lawful basis, fields the agreement permits, a
+stated purpose and a second person's approval; victims only for safeguarding; nothing from an
+overdue or unapproved record; revocation at once; later corrections reach the recipient as notices.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
+from matrix.models import Subject
+from matrix.services import next_reference, save_tracked
+from sharing import permissions
+from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
+from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
+from sharing.snapshot import build_snapshot
+
+DEFAULT_EXPIRY_DAYS = 30
+AGREEMENT_WARNING_DAYS = 30
+DISCLOSURE_PREFIX = "DS"
+MINIMUM_PURPOSE_LENGTH = 10
+
+
+def default_expiry(agreement: InformationSharingAgreement):
+    return min(timezone.localdate() + timedelta(days=DEFAULT_EXPIRY_DAYS), agreement.valid_to)
+
+
+def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis, purpose: str, fields, expiry):
+    """Every rule a disclosure must pass, at request and again at approval. Raises field-level errors."""
+    today = timezone.localdate()
+    errors = {}
+    if subject.status != Status.APPROVED:
+        errors["subject"] = "Only subjects approved onto the matrix can be disclosed."
+    elif subject.review_due and subject.review_due < today:
+        errors["subject"] = "This subject's review is overdue; review it before disclosing anything."
+    if agreement.partner_id != partner.pk:
+        errors["agreement"] = f"{agreement.reference} is not an agreement with {partner.name}."
+    elif not agreement.is_valid_on(today):
+        errors["agreement"] = f"{agreement.reference} is not in force today ({agreement.valid_from} to {agreement.valid_to})."
+    if not agreement.lawful_bases.filter(pk=lawful_basis.pk).exists():
+        errors["lawful_basis"] = f"{agreement.reference} does not allow sharing under {lawful_basis.citation}."
+    elif not lawful_basis.active:
+        errors["lawful_basis"] = f"{lawful_basis.citation} is no longer in use."
+    elif subject.classification in SAFEGUARDING_CLASSIFICATIONS and not lawful_basis.is_safeguarding:
+        errors["lawful_basis"] = (
+            "Victims and people at risk may be disclosed only under a safeguarding basis; "
+            f"{lawful_basis.citation} is not one."
+        )
+    fields = list(fields or [])
+    unknown = set(fields) - set(ShareableField.values)
+    outside = set(fields) - set(agreement.shareable_fields)
+    if not fields:
+        errors["fields"] = "Choose at least one field to disclose."
+    elif unknown:
+        errors["fields"] = f"These are not shareable fields: {', '.join(sorted(unknown))}."
+    elif outside:
+        labels = ", ".join(ShareableField(f).label for f in sorted(outside))
+        errors["fields"] = f"{agreement.reference} does not allow sharing: {labels}."
+    if len((purpose or "").strip()) < MINIMUM_PURPOSE_LENGTH:
+        errors["purpose"] = "State the specific purpose of this disclosure (at least 10 characters)."
+    if expiry is not None and expiry <= today:
+        errors["expiry"] = "The expiry date must be in the future."
+    elif expiry is not None and expiry > agreement.valid_to:
+        errors["expiry"] = f"A disclosure cannot outlast its agreement, which ends on {agreement.valid_to}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def request_disclosure(
+    *, acting_user, subject: Subject, agreement: InformationSharingAgreement, lawful_basis: LawfulBasis,
+    purpose: str, fields, expiry=None,
+) -> Disclosure:
+    subject = Subject.objects.select_related("borough").get(pk=subject.pk)
+    if not permissions.can_request(acting_user, subject):
+        raise PermissionDenied("Only officers and supervisors of the subject's borough can request a disclosure.")
+    partner = agreement.partner
+    expiry = expiry or default_expiry(agreement)
+    check_disclosure_rules(
+        subject=subject, partner=partner, agreement=agreement, lawful_basis=lawful_basis,
+        purpose=purpose, fields=fields, expiry=expiry,
+    )
+    disclosure = Disclosure(
+        reference=next_reference(DISCLOSURE_PREFIX), subject=subject, partner=partner, agreement=agreement,
+        lawful_basis=lawful_basis, purpose=purpose.strip(), fields=sorted(set(fields)), requested_by=acting_user,
+        requested_expiry=expiry,
+    )
+    save_tracked(disclosure, acting_user=acting_user, reason="Disclosure requested")
+    return disclosure
+
+
+def _lock(disclosure: Disclosure) -> Disclosure:
+    return Disclosure.objects.select_for_update().select_related("subject__borough", "agreement", "partner", "lawful_basis").get(pk=disclosure.pk)
+
+
+def _require_decider(acting_user, disclosure: Disclosure, action: str) -> None:
+    if not permissions.can_decide(acting_user, disclosure):
+        raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can {action} this disclosure.")
+    if acting_user.pk == disclosure.requested_by_id:
+        raise PermissionDenied(f"You cannot {action} a disclosure you requested: another supervisor must.")
+
+
+def _require_requested(disclosure: Disclosure, action: str) -> None:
+    if disclosure.status != DisclosureStatus.REQUESTED:
+        raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; it cannot be {action}.")
+
+
+def end_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+@transaction.atomic
+def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
+    disclosure = _lock(disclosure)
+    _require_decider(acting_user, disclosure, "approve")
+    _require_requested(disclosure, "approved")
+    subject = Subject.objects.select_for_update().get(pk=disclosure.subject_id)
+    # The world may have moved since the request (review overdue, agreement ended): check everything again.
+    check_disclosure_rules(
+        subject=subject, partner=disclosure.partner, agreement=disclosure.agreement,
+        lawful_basis=disclosure.lawful_basis, purpose=disclosure.purpose, fields=disclosure.fields,
+        expiry=min(disclosure.requested_expiry, disclosure.agreement.valid_to),
+    )
+    now = timezone.now()
+    disclosure.snapshot = build_snapshot(subject, disclosure.fields, disclosure.agreement)
+    disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.APPROVED, acting_user, now
+    disclosure.expires_at = end_of_day(min(disclosure.requested_expiry, disclosure.agreement.valid_to))
+    save_tracked(disclosure, acting_user=acting_user, reason="Disclosure approved; snapshot taken")
+    return disclosure
+
+
+def _require_reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MINIMUM_PURPOSE_LENGTH:
+        raise ValidationError({field: "Give the reason (at least 10 characters); it is kept on the record."})
+    return reason
+
+
+@transaction.atomic
+def refuse_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Disclosure:
+    disclosure = _lock(disclosure)
+    _require_decider(acting_user, disclosure, "refuse")
+    _require_requested(disclosure, "refused")
+    disclosure.refusal_reason = _require_reason(reason)
+    disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.REFUSED, acting_user, timezone.now()
+    save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure refused: {disclosure.refusal_reason}")
+    return disclosure
+
+
+def _revoke(disclosure: Disclosure, *, acting_user, reason: str) -> Disclosure:
+    disclosure.status, disclosure.revoked_by, disclosure.revoked_at = DisclosureStatus.REVOKED, acting_user, timezone.now()
+    disclosure.revocation_reason = reason
+    save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure revoked: {reason}")
+    return disclosure
+
+
+@transaction.atomic
+def revoke_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Disclosure:
+    """Takes effect at once: the partner portal only ever shows live disclosures."""
+    disclosure = _lock(disclosure)
+    if not permissions.can_decide(acting_user, disclosure):
+        raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can revoke this disclosure.")
+    if disclosure.status != DisclosureStatus.APPROVED:
+        raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; only approved disclosures can be revoked.")
+    return _revoke(disclosure, acting_user=acting_user, reason=_require_reason(reason))
+
+
+def revoke_live_disclosures_of(subject: Subject, *, acting_user, reason: str) -> int:
+    """On removal every live disclosure ends, and pending requests are refused."""
+    count = 0
+    for disclosure in Disclosure.objects.select_for_update().filter(subject=subject, status=DisclosureStatus.APPROVED):
+        _revoke(disclosure, acting_user=acting_user, reason=reason)
+        count += 1
+    for disclosure in Disclosure.objects.select_for_update().filter(subject=subject, status=DisclosureStatus.REQUESTED):
+        disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.REFUSED, None, timezone.now()
+        disclosure.refusal_reason = reason
+        save_tracked(disclosure, acting_user=acting_user, reason=f"Request closed: {reason}")
+    return count
+
+
+def _notify(disclosures, kind: str, message: str) -> int:
+    count = 0
+    for disclosure in disclosures:
+        notice = DisclosureNotice(disclosure=disclosure, kind=kind, message=message)
+        notice._change_reason = "Recipient notified of a later change (DPA 2018 s.38(5))"
+        notice.save()
+        count += 1
+    return count
+
+
+SUBJECT_FIELDS_BY_SHAREABLE = {
+    ShareableField.NAME: {"family_name", "given_names"},
+    ShareableField.ALIASES: {"aliases"},
+    ShareableField.DATE_OF_BIRTH: {"date_of_birth"},
+    ShareableField.GENDER: {"gender"},
+    ShareableField.ETHNICITY: {"ethnicity"},
+    ShareableField.CLASSIFICATION: {"classification", "also_victim"},
+}
+
+
+def notify_subject_corrected(subject: Subject, changed_fields) -> int:
+    """A correction reaches every recipient whose snapshot included a corrected field."""
+    notified = 0
+    for disclosure in subject.disclosures.filter(status=DisclosureStatus.APPROVED):
+        affected = [
+            ShareableField(shareable).label
+            for shareable, subject_fields in SUBJECT_FIELDS_BY_SHAREABLE.items()
+            if shareable in disclosure.fields and subject_fields & set(changed_fields)
+        ]
+        if affected:
+            notified += _notify(
+                [disclosure], NoticeKind.CORRECTION,
+                f"Since this was disclosed, the following was corrected: {', '.join(affected)}. "
+                "Do not rely on the disclosed value; ask the disclosing borough for the current record.",
+            )
+    return notified
+
+
+def notify_evidence_corrected(subject: Subject, evidence) -> int:
+    disclosed_in = [
+        disclosure
+        for disclosure in subject.disclosures.filter(status=DisclosureStatus.APPROVED)
+        if any(item["id"] == str(evidence.uuid) for item in (disclosure.snapshot or {}).get("fields", {}).get("evidence", {}).get("items", []))
+    ]
+    return _notify(
+        disclosed_in, NoticeKind.CORRECTION,
+        f"An evidence item dated {evidence.information_date:%d %B %Y} that was disclosed has since been "
+        f"{'withdrawn' if evidence.is_withdrawn else 'corrected'}. Do not rely on it.",
+    )
+
+
+def notify_subject_erased(subject: Subject) -> int:
+    return _notify(
+        subject.disclosures.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.REVOKED]),
+        NoticeKind.ERASURE,
+        "The police record behind this disclosure has been erased at the end of its retention period. "
+        "Erase any copy you hold unless you have your own lawful reason to keep it.",
+    )
+
+
+def agreements_ending_soon(today=None):
+    """Agreements that end within 30 days: flagged so they are reviewed, extended or ended on purpose."""
+    today = today or timezone.localdate()
+    return InformationSharingAgreement.objects.filter(
+        valid_to__gte=today, valid_to__lte=today + timedelta(days=AGREEMENT_WARNING_DAYS)
+    ).select_related("partner")

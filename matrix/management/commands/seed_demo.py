@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matrix import demo
 from matrix.models import Subject
+from sharing import demo as sharing_demo
+from sharing.models import Disclosure
 
 
 class Command(BaseCommand):
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         else:
             count = demo.create_demo_subjects(users)
             self.stdout.write(f"Created {count} demo subjects in Hackney and Southwark.")
+        agreements = sharing_demo.ensure_agencies(users, users["dpo"])
+        if not Disclosure.objects.exists():
+            count = sharing_demo.create_demo_disclosures(users, agreements[0])
+            self.stdout.write(f"Created {count} demo disclosures to {agreements[0].partner}.")
         if subjects:
             totals = demo.generate_scale_subjects(
                 subjects, users["officer.hackney"], users["supervisor.hackney"], progress=self._progress

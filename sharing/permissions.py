@@ -20,11 +20,15 @@ def can_decide(user, disclosure: Disclosure) -> bool:
     return holds(user, APPROVE_DISCLOSURE) and matrix_permissions.works_in_borough(user, disclosure.subject.borough)
 
 
+def can_read_register(user) -> bool:
+    return holds(user, VIEW_ALL_DISCLOSURES) or holds(user, "sharing.view_disclosure")
+
+
 def disclosures_visible_to(user):
     """The disclosure register: everything for oversight roles, else disclosures of subjects the user can see."""
     if holds(user, VIEW_ALL_DISCLOSURES):
         return Disclosure.objects.all()
-    if not holds(user, "sharing.view_disclosure"):
+    if not can_read_register(user):
         return Disclosure.objects.none()
     return Disclosure.objects.filter(subject__in=Subject.objects.visible_to(user))
 

@@ -85,3 +85,24 @@ def build_snapshot(subject, fields, agreement) -> dict:
         "fields": {field: _value(subject, field, agreement) for field in ordered},
         "labels": {field: ShareableField(field).label for field in ordered},
     }
+
+
+def snapshot_rows(snapshot: dict) -> list[tuple[str, str]]:
+    """The non-evidence fields of a snapshot as (label, text) rows, for pages and exports alike."""
+    rows = []
+    for field, value in snapshot["fields"].items():
+        if field == ShareableField.EVIDENCE:
+            continue
+        label = snapshot["labels"][field]
+        if field == ShareableField.NAME:
+            text = f"{value['family_name']}, {value['given_names']}"
+        elif field == ShareableField.ALIASES:
+            text = ", ".join(value) or "None recorded"
+        elif field == ShareableField.CLASSIFICATION:
+            text = value["label"] + (" (also a victim)" if value["also_victim"] else "")
+        elif field == ShareableField.HARM_BAND:
+            text = f"{value['band'] or 'Not scored'}. {value['note']}"
+        else:
+            text = value if value else "Not recorded"
+        rows.append((label, str(text)))
+    return rows

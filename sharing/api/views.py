@@ -1,0 +1,120 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from sharing import permissions, services
+from sharing.api.serializers import (
+    AgreementSerializer,
+    DisclosureSerializer,
+    LawfulBasisSerializer,
+    PartnerAgencySerializer,
+    PartnerDisclosureSerializer,
+    ReasonSerializer,
+)
+from sharing.models import InformationSharingAgreement, LawfulBasis, PartnerAgency
+from sharing.queries import LIST_RELATED
+
+
+class PoliceOrOversight(BasePermission):
+    """Reference data about sharing is for police and oversight roles; partners use the disclosures endpoint."""
+
+    def has_permission(self, request, view):
+        return permissions.can_read_register(request.user)
+
+
+class PartnerAgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = PartnerAgency.objects.all()
+    serializer_class = PartnerAgencySerializer
+    permission_classes = [PoliceOrOversight]
+    lookup_field = "uuid"
+    pagination_class = None
+
+
+class LawfulBasisViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = LawfulBasis.objects.all()
+    serializer_class = LawfulBasisSerializer
+    permission_classes = [PoliceOrOversight]
+    lookup_field = "code"
+    pagination_class = None
+
+
+class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = InformationSharingAgreement.objects.select_related("partner").prefetch_related("lawful_bases")
+    serializer_class = AgreementSerializer
+    permission_classes = [PoliceOrOversight]
+    lookup_field = "uuid"
+    pagination_class = None
+
+
+class DisclosurePagination(CursorPagination):
+    ordering = "-requested_at"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class DisclosureAccess(BasePermission):
+    def has_permission(self, request, view):
+        if permissions.partner_of(request.user) is not None:
+            return request.method in ("GET", "HEAD", "OPTIONS")
+        return permissions.can_read_register(request.user)
+
+
+class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Police and oversight roles see the register; a partner's token sees only its agency's live disclosures."""
+
+    permission_classes = [DisclosureAccess]
+    pagination_class = DisclosurePagination
+    lookup_field = "uuid"
+
+    def is_partner(self) -> bool:
+        return permissions.partner_of(self.request.user) is not None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return permissions.disclosures_visible_to(self.request.user)
+        if self.is_partner():
+            return permissions.partner_disclosures(self.request.user).select_related("lawful_basis", "partner").prefetch_related("notices")
+        return permissions.disclosures_visible_to(self.request.user).select_related(*LIST_RELATED, "revoked_by").prefetch_related("notices")
+
+    def get_serializer_class(self):
+        if not getattr(self, "swagger_fake_view", False) and self.is_partner():
+            return PartnerDisclosureSerializer
+        return DisclosureSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.request_disclosure(
+            acting_user=self.request.user, subject=data["subject"], agreement=data["agreement"],
+            lawful_basis=data["lawful_basis"], purpose=data["purpose"], fields=data["fields"],
+            expiry=data.get("requested_expiry"),
+        )
+
+    def _respond(self, disclosure):
+        return Response(DisclosureSerializer(disclosure, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=DisclosureSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, uuid=None):
+        return self._respond(services.approve_disclosure(acting_user=request.user, disclosure=self.get_object()))
+
+    @extend_schema(request=ReasonSerializer, responses=DisclosureSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, uuid=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._respond(
+            services.refuse_disclosure(acting_user=request.user, disclosure=self.get_object(), reason=reason.validated_data["reason"])
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=DisclosureSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, uuid=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._respond(
+            services.revoke_disclosure(acting_user=request.user, disclosure=self.get_object(), reason=reason.validated_data["reason"])
+        )

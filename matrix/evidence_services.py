@@ -76,8 +76,12 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_withdrawn:
         raise ValidationError("A withdrawn item cannot be edited.")
-    for name, value in changes.items():
-        setattr(evidence, name, value)
+    changed = {name for name, value in changes.items() if getattr(evidence, name) != value}
+    if not changed:
+        # Saving an unchanged form is not a correction: keep the verification and write no history.
+        return evidence
+    for name in changed:
+        setattr(evidence, name, changes[name])
     # Any change to a social-media item means it must be verified again.
     evidence.verification = Verification.UNVERIFIED if evidence.is_social_media else Verification.NOT_REQUIRED
     evidence.verified_by = evidence.verified_at = None
@@ -115,6 +119,8 @@ def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evid
     subject = lock_subject(evidence.subject)
     if not permissions.can_verify(acting_user, subject):
         raise PermissionDenied("Only a supervisor of the subject's borough can verify social media.")
+    if subject.status == Status.REMOVED:
+        raise ValidationError("The subject has been removed; its evidence can no longer change.")
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if not evidence.is_social_media:
         raise ValidationError("Only social media items need verification.")

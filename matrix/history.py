@@ -3,6 +3,7 @@
 Shared by the subject page and the API so both tell the same story.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -42,46 +43,63 @@ def _history_field_names() -> set[str]:
     return {f.name for f in Subject.history.model._meta.fields}
 
 
-def _display(model_field, value, usernames: dict) -> str:
+def _display(model_field, value, labels: dict) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(model_field, models.ForeignKey):
-        if model_field.related_model is get_user_model():
-            return usernames.get(value, f"user {value}")
-        return str(value)
+        # A name, never the database key: integer keys do not leave the server (SPEC §3.1).
+        return labels.get((model_field.related_model, value), f"(a {model_field.related_model._meta.verbose_name})")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     return str(value)
 
 
-def _changes(newer, older, fields, usernames: dict) -> list[FieldChange]:
+def _changes(newer, older, fields, labels: dict) -> list[FieldChange]:
     if older is None:
         return []
     return [
         FieldChange(
             field=f.name,
             label=str(f.verbose_name).capitalize(),
-            old=_display(f, getattr(older, f.attname), usernames),
-            new=_display(f, getattr(newer, f.attname), usernames),
+            old=_display(f, getattr(older, f.attname), labels),
+            new=_display(f, getattr(newer, f.attname), labels),
         )
         for f in fields
         if getattr(older, f.attname) != getattr(newer, f.attname)
     ]
 
 
-def _usernames(records, fields) -> dict:
-    user_fields = [f for f in fields if isinstance(f, models.ForeignKey) and f.related_model is get_user_model()]
-    ids = {getattr(r, f.attname) for r in records for f in user_fields} - {None}
-    if not ids:
-        return {}
-    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+def _related_labels(records, fields) -> dict:
+    """Names for foreign keys, keyed by (model, key): usernames, and other rows (a borough) only where they changed."""
+    wanted = defaultdict(set)
+    for f in fields:
+        if not isinstance(f, models.ForeignKey):
+            continue
+        if f.related_model is get_user_model():
+            wanted[f.related_model] |= {getattr(r, f.attname) for r in records}
+        else:  # an unchanged borough is never shown, so it costs no query
+            for newer, older in pairwise(records):
+                if getattr(newer, f.attname) != getattr(older, f.attname):
+                    wanted[f.related_model] |= {getattr(newer, f.attname), getattr(older, f.attname)}
+    labels = {}
+    for model, ids in wanted.items():
+        ids -= {None}
+        if not ids:
+            continue
+        if model is get_user_model():
+            names = model.objects.filter(pk__in=ids).values_list("pk", "username")
+        else:
+            names = ((pk, str(row)) for pk, row in model.objects.in_bulk(ids).items())
+        labels.update(((model, pk), name) for pk, name in names)
+    return labels
 
 
 def subject_history(subject: Subject, limit: int = 100) -> list[HistoryEntry]:
-    """Newest first, in two queries: ``limit + 1`` history rows (so the oldest shown has its diff) and usernames."""
+    """Newest first: ``limit + 1`` history rows (so the oldest shown has its diff), then usernames (and borough
+    names when a borough changed)."""
     records = list(subject.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     fields = _shown_fields()
-    usernames = _usernames(records, fields)
+    labels = _related_labels(records, fields)
     older_of = dict(pairwise(records))
     return [
         HistoryEntry(
@@ -90,7 +108,7 @@ def subject_history(subject: Subject, limit: int = 100) -> list[HistoryEntry]:
             kind=KINDS.get(record.history_type, record.history_type),
             reason=record.history_change_reason or "",
             version=record.version,
-            changes=_changes(record, older_of.get(record), fields, usernames),
+            changes=_changes(record, older_of.get(record), fields, labels),
         )
         for record in records[:limit]
     ]

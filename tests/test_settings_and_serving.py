@@ -27,6 +27,7 @@ SETTINGS_VARIABLES = (
     "DJANGO_HSTS_SECONDS",
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 LOAD_SETTINGS = "import django; from django.conf import settings; settings.INSTALLED_APPS"
 

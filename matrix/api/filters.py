@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import Q
 
 from matrix.choices import Classification, HarmBand, Status
 from matrix.models import Subject
+from matrix.queries import search_subjects
 
 
 class SubjectFilter(django_filters.FilterSet):
@@ -20,15 +20,3 @@ class SubjectFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return search_subjects(queryset, value)
 
-
-def search_subjects(queryset, text: str):
-    """Name, alias or reference search shared by the browser list and the API."""
-    text = text.strip()
-    if not text:
-        return queryset
-    return queryset.filter(
-        Q(reference__iexact=text)
-        | Q(family_name__icontains=text)
-        | Q(given_names__icontains=text)
-        | Q(aliases__icontains=text)
-    )

@@ -1,11 +1,37 @@
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
-from matrix import services
+from matrix import evidence_services, services, workflow
 from matrix.api.filters import SubjectFilter
-from matrix.api.permissions import SubjectAccess
-from matrix.api.serializers import BoroughSerializer, SubjectSerializer
-from matrix.models import Borough, Subject
+from matrix.api.permissions import RecordWorkAccess, SubjectAccess
+from matrix.api.serializers import (
+    ApproveSerializer,
+    BoroughSerializer,
+    EvidenceSerializer,
+    HistoryEntrySerializer,
+    RejectSerializer,
+    RemoveSerializer,
+    ReviewResultSerializer,
+    ReviewSerializer,
+    SubjectSerializer,
+    VerifyEvidenceSerializer,
+    WithdrawEvidenceSerializer,
+    WorkflowStepSerializer,
+)
+from matrix.history import subject_history
+from matrix.models import Borough, Evidence, Subject
+
+NOT_FOUND = OpenApiResponse(description="No such record among those you can access.")
+REFUSED = OpenApiResponse(description="Your role may not do this here (e.g. your own submission, or the wrong role).")
+INVALID = OpenApiResponse(description="Invalid input, or the rules refuse it; messages per field.")
+CONFLICT = OpenApiResponse(description="Stale version, or the record is not in a state where this step applies.")
+STEP_ERRORS = {400: INVALID, 403: REFUSED, 404: NOT_FOUND, 409: CONFLICT}
+EVIDENCE_ERRORS = {400: INVALID, 403: REFUSED, 404: NOT_FOUND}
+# Workflow steps, nested evidence and history: services decide roles and four-eyes; no list filters apply.
+RECORD_WORK = {"permission_classes": [RecordWorkAccess], "filter_backends": []}
 
 
 class SubjectCursorPagination(CursorPagination):
@@ -13,6 +39,16 @@ class SubjectCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class EvidenceCursorPagination(SubjectCursorPagination):
+    """A subject's evidence, most recently recorded first."""
+
+
+def serialize_evidence(subject, items: list, context: dict, *, many: bool = False) -> dict | list:
+    """Evidence with whether each item counts, from one assessment of the whole page (not one per row)."""
+    verdicts = services.assess_subject(subject, evidence=items).verdicts
+    return EvidenceSerializer(items if many else items[0], many=many, context={**context, "verdicts": verdicts}).data
 
 
 class BoroughViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,4 +94,174 @@ class SubjectViewSet(
             expected_version=expected_version,
             changes=data,
             reason=reason,
+        )
+
+    # Workflow steps: look the subject up through the gated queryset, parse, call the workflow, show the result.
+
+    def _parse(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _subject(self, subject) -> Response:
+        return Response(SubjectSerializer(subject, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=WorkflowStepSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RECORD_WORK)
+    def submit(self, request, uuid=None):
+        """Submit a draft for approval; refused (400, with each criterion's reasons) unless a criterion is met."""
+        subject = self.get_object()
+        data = self._parse(WorkflowStepSerializer)
+        return self._subject(
+            workflow.submit_subject(acting_user=request.user, subject=subject, expected_version=data.get("version"))
+        )
+
+    @extend_schema(request=ApproveSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RECORD_WORK)
+    def approve(self, request, uuid=None):
+        """Approve a submitted subject (a supervisor of its borough, never on their own submission)."""
+        subject = self.get_object()
+        data = self._parse(ApproveSerializer)
+        return self._subject(
+            workflow.approve_subject(
+                acting_user=request.user,
+                subject=subject,
+                reason=data.get("reason", ""),
+                expected_version=data.get("version"),
+            )
+        )
+
+    @extend_schema(request=RejectSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RECORD_WORK)
+    def reject(self, request, uuid=None):
+        """Reject a submitted subject with a reason for the officer; it returns to them as rejected."""
+        subject = self.get_object()
+        data = self._parse(RejectSerializer)
+        return self._subject(
+            workflow.reject_subject(
+                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
+            )
+        )
+
+    @extend_schema(request=ReviewSerializer, responses={200: ReviewResultSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RECORD_WORK)
+    def review(self, request, uuid=None):
+        """Record a periodic review of an approved subject: retain (with justification) or remove."""
+        subject = self.get_object()
+        data = self._parse(ReviewSerializer)
+        review = workflow.review_subject(
+            acting_user=request.user,
+            subject=subject,
+            outcome=data["outcome"],
+            justification=data["justification"],
+            expected_version=data.get("version"),
+        )
+        result = {"subject": review.subject, "review": review}
+        return Response(ReviewResultSerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=RemoveSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RECORD_WORK)
+    def remove(self, request, uuid=None):
+        """Remove an approved subject from the matrix; starts the retention clock."""
+        subject = self.get_object()
+        data = self._parse(RemoveSerializer)
+        return self._subject(
+            workflow.remove_subject(
+                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
+            )
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The subject's evidence (most recently recorded first), each item saying whether it counts and why not",
+        responses={200: EvidenceSerializer(many=True), 403: REFUSED, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add an evidence item to the subject",
+        request=EvidenceSerializer,
+        responses={201: EvidenceSerializer, **EVIDENCE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=EvidenceCursorPagination, **RECORD_WORK)
+    def evidence(self, request, uuid=None):
+        subject = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = EvidenceSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            fields = dict(serializer.validated_data)
+            reason = fields.pop("change_reason", "") or "Evidence added"
+            item = evidence_services.add_evidence(acting_user=request.user, subject=subject, reason=reason, **fields)
+            return Response(serialize_evidence(subject, [item], context), status=status.HTTP_201_CREATED)
+        items = subject.evidence.select_related("offence_type", "verified_by", "withdrawn_by", "created_by")
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(serialize_evidence(subject, page, context, many=True))
+
+    @extend_schema(
+        summary="Who changed what, when and why (newest first, up to 100 entries)",
+        responses={200: HistoryEntrySerializer(many=True), 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, **RECORD_WORK)
+    def history(self, request, uuid=None):
+        return Response(HistoryEntrySerializer(subject_history(self.get_object()), many=True).data)
+
+
+class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One evidence item. Items of subjects outside your access do not exist (404)."""
+
+    serializer_class = EvidenceSerializer
+    permission_classes = [RecordWorkAccess]
+    filter_backends = []
+    pagination_class = None
+    lookup_field = "uuid"
+
+    def get_queryset(self):
+        visible = Subject.objects.visible_to(self.request.user)
+        return Evidence.objects.filter(subject__in=visible).select_related(
+            "subject", "offence_type", "verified_by", "withdrawn_by", "created_by"
+        )
+
+    def _item(self, item, status_code=status.HTTP_200_OK) -> Response:
+        return Response(serialize_evidence(item.subject, [item], self.get_serializer_context()), status=status_code)
+
+    @extend_schema(responses={200: EvidenceSerializer, 403: REFUSED, 404: NOT_FOUND})
+    def retrieve(self, request, uuid=None):
+        return self._item(self.get_object())
+
+    @extend_schema(responses={200: EvidenceSerializer, **EVIDENCE_ERRORS})
+    def partial_update(self, request, uuid=None):
+        """Correct an item while its subject is a draft or rejected; afterwards, withdraw it and add a new one."""
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason = changes.pop("change_reason", "") or "Evidence corrected"
+        return self._item(
+            evidence_services.edit_evidence(acting_user=request.user, evidence=item, changes=changes, reason=reason)
+        )
+
+    @extend_schema(request=WithdrawEvidenceSerializer, responses={200: EvidenceSerializer, **EVIDENCE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, uuid=None):
+        """Withdraw an item with a reason; an approved subject left meeting no criterion is flagged at once."""
+        item = self.get_object()
+        serializer = WithdrawEvidenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._item(
+            evidence_services.withdraw_evidence(
+                acting_user=request.user, evidence=item, reason=serializer.validated_data["reason"]
+            )
+        )
+
+    @extend_schema(request=VerifyEvidenceSerializer, responses={200: EvidenceSerializer, **EVIDENCE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, uuid=None):
+        """Mark a social media item verified, recording the method (a supervisor of the subject's borough)."""
+        item = self.get_object()
+        serializer = VerifyEvidenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._item(
+            evidence_services.verify_social_media(
+                acting_user=request.user, evidence=item, method=serializer.validated_data["method"]
+            )
         )

@@ -1,31 +1,92 @@
-"""Keyset pagination for browser lists: each page is one indexed range scan, however deep."""
+"""Keyset pagination for browser lists: each page is one indexed range scan, however deep.
+
+A cursor names the sort it belongs to, the last row's sort value and its UUID (the tie-breaker).
+A cursor that is tampered with, truncated or from another sort is ignored and the list restarts:
+bad input never reaches the database and never causes an error page.
+"""
 
 import base64
-from datetime import datetime
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
 
 
-def encode_cursor(row) -> str:
-    raw = f"{row.created_at.isoformat()}|{row.uuid}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+@dataclass(frozen=True)
+class KeysetOrder:
+    """One sort order: a non-null field, its direction, and how its values travel in a cursor."""
+
+    name: str
+    field: str
+    descending: bool
+    parse: object  # text -> value; raises ValueError on anything it does not accept
+    render: object = str
+
+    @property
+    def ordering(self) -> tuple[str, str]:
+        sign = "-" if self.descending else ""
+        return f"{sign}{self.field}", f"{sign}uuid"
+
+    def after(self, value, uuid_text) -> Q:
+        beyond = "lt" if self.descending else "gt"
+        return Q(**{f"{self.field}__{beyond}": value}) | Q(**{self.field: value, f"uuid__{beyond}": uuid_text})
 
 
-def decode_cursor(cursor: str):
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("cursor datetimes carry their time zone")
+    return value
+
+
+def _finite_decimal(text: str) -> Decimal:
     try:
-        created_iso, uuid_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created_iso), uuid_text
-    except (ValueError, UnicodeError):
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+NEWEST = KeysetOrder("newest", "created_at", True, _aware_datetime, lambda value: value.isoformat())
+HARM = KeysetOrder("harm", "harm_score", True, _finite_decimal)
+REVIEW = KeysetOrder("review", "review_due", False, date.fromisoformat, lambda value: value.isoformat())
+
+
+def encode_cursor(order: KeysetOrder, row) -> str:
+    raw = f"{order.name}|{order.render(getattr(row, order.field))}|{row.uuid}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")  # no padding: nothing to escape in a URL
+
+
+def decode_cursor(order: KeysetOrder, cursor: str):
+    """(value, uuid text) from a cursor of this order, or None for anything else."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, value_text, uuid_text = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        if name != order.name:
+            return None
+        return order.parse(value_text), str(uuid_module.UUID(uuid_text))
+    except (ValueError, UnicodeError, TypeError):
         return None
+
+
+def keyset_page(queryset, order: KeysetOrder, cursor: str | None, size: int):
+    """Rows in ``order`` after ``cursor``; returns (rows, next_cursor or None). A bad cursor restarts.
+
+    The caller must exclude rows whose sort field is null (keyset comparisons cannot place them).
+    """
+    queryset = queryset.order_by(*order.ordering)
+    position = decode_cursor(order, cursor) if cursor else None
+    if position:
+        queryset = queryset.filter(order.after(*position))
+    rows = list(queryset[: size + 1])
+    next_cursor = encode_cursor(order, rows[size - 1]) if len(rows) > size else None
+    return rows[:size], next_cursor
 
 
 def newest_first_page(queryset, cursor: str | None, size: int):
     """Rows newest first after ``cursor``; returns (rows, next_cursor or None). A bad cursor restarts."""
-    queryset = queryset.order_by("-created_at", "-uuid")
-    position = decode_cursor(cursor) if cursor else None
-    if position:
-        created_at, uuid_text = position
-        queryset = queryset.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, uuid__lt=uuid_text))
-    rows = list(queryset[: size + 1])
-    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
-    return rows[:size], next_cursor
+    return keyset_page(queryset, NEWEST, cursor, size)

@@ -121,3 +121,22 @@ def can_review(user, subject: Subject) -> bool:
 
 def can_verify(user, subject: Subject) -> bool:
     return holds(user, VERIFY_SOCIAL_MEDIA) and works_in_borough(user, subject.borough)
+
+
+class SubjectActions:
+    """Every per-subject decision a page needs, with the borough check made once (one query).
+
+    For showing or hiding action forms only: the services check again, so a forged request is still refused.
+    """
+
+    def __init__(self, user, subject: Subject):
+        roles = {
+            perm: holds(user, perm) for perm in (CHANGE_SUBJECT, APPROVE_SUBJECT, REVIEW_SUBJECT, VERIFY_SOCIAL_MEDIA)
+        }
+        works = any(roles.values()) and works_in_borough(user, subject.borough)
+        # The same tests as can_edit_subject, can_approve, can_review and can_verify.
+        self.edit = works and roles[CHANGE_SUBJECT]
+        self.approve = works and roles[APPROVE_SUBJECT]
+        self.review = works and roles[REVIEW_SUBJECT]
+        self.verify = works and roles[VERIFY_SOCIAL_MEDIA]
+        self.own = is_own_record(user, subject)

@@ -2,8 +2,21 @@ from django.urls import path
 
 from matrix import views
 
+SUBJECT = "subjects/<uuid:subject_uuid>/"
+EVIDENCE = f"{SUBJECT}evidence/<uuid:evidence_uuid>/"
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.dashboard, name="home"),
+    path("subjects/", views.subject_list, name="subject-list"),
     path("subjects/new/", views.subject_create, name="subject-create"),
-    path("subjects/<uuid:subject_uuid>/", views.subject_detail, name="subject-detail"),
+    path(SUBJECT, views.subject_detail, name="subject-detail"),
+    path(f"{SUBJECT}edit/", views.subject_edit, name="subject-edit"),
+    path(f"{SUBJECT}evidence/new/", views.evidence_add, name="evidence-add"),
+    path(f"{EVIDENCE}edit/", views.evidence_edit, name="evidence-edit"),
+    path(f"{EVIDENCE}withdraw/", views.evidence_withdraw, name="evidence-withdraw"),
+    path(f"{EVIDENCE}verify/", views.evidence_verify, name="evidence-verify"),
+    *[
+        path(f"{SUBJECT}{action}/", views.subject_action, {"action": action}, name=f"subject-{action}")
+        for action in ("submit", "approve", "reject", "review", "remove")
+    ],
 ]

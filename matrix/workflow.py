@@ -67,7 +67,7 @@ def submit_subject(*, acting_user, subject: Subject, expected_version: int | Non
     subject = lock_subject(subject, expected_version)
     if not permissions.can_edit_subject(acting_user, subject):
         raise PermissionDenied("You can only submit subjects of boroughs you work in.")
-    _require_status(subject, Status.DRAFT, action="submitted")
+    _require_status(subject, Status.DRAFT, Status.REJECTED, action="submitted")
     check_victimisation_link(subject)
     assessment = assess_subject(subject)
     if not assessment.criteria_met:

@@ -107,3 +107,23 @@ def make_subject(officer, supervisor, any_criterion):
         return workflow.remove_subject(acting_user=supervisor, subject=subject, reason="Synthetic removal reason")
 
     return build
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    ("matrix.migrations.0002_boroughs", "load_boroughs"),
+    ("matrix.migrations.0003_roles", "create_roles"),
+    ("sharing.migrations.0002_lawful_bases", "load"),
+    ("sharing.migrations.0003_roles", "grant"),
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests end with a flush that empties every table, data migrations included;
+    this puts the boroughs, roles and lawful bases back (the migrations' own functions, idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)

@@ -60,7 +60,7 @@ class TestOtherBoroughIsInvisible:
 
     def test_ui_search_does_not_reach_other_borough(self, officer, client, southwark_subject):
         client.force_login(officer)
-        response = client.get("/", {"q": southwark_subject.reference})
+        response = client.get("/subjects/", {"q": southwark_subject.reference})
         assert response.context["subjects"] == []
         assert str(southwark_subject.uuid) not in response.content.decode()
 

@@ -1,4 +1,4 @@
-"""Sign-in, the home list and the draft form, as a browser user meets them."""
+"""Sign-in, the subject list and the draft form, as a browser user meets them."""
 
 from datetime import timedelta
 
@@ -38,35 +38,37 @@ class TestSignIn:
 
 
 @pytest.mark.django_db
-class TestHome:
+class TestSubjectList:
     def test_victims_are_visibly_distinct_from_perpetrators(self, client, officer):
         hackney = Borough.objects.get(code=HACKNEY)
         SubjectFactory(borough=hackney, classification="victim")
         SubjectFactory(borough=hackney, classification="suspected")
         client.force_login(officer)
-        page = client.get("/").content.decode()
+        page = client.get("/subjects/").content.decode()
         assert 'class="tag tag-victim">Victim of an offence' in page
         assert 'class="tag tag-perpetrator">Suspected of an offence' in page
 
     def test_partner_is_told_they_have_no_borough(self, client, partner):
         client.force_login(partner)
-        response = client.get("/")
+        response = client.get("/subjects/")
         assert response.context["subjects"] == []
         assert "no boroughs" in response.content.decode()
+        home = client.get("/").content.decode()
+        assert "partner agencies see only what has been disclosed to their own agency" in home
 
     def test_pages_follow_with_a_cursor(self, client, officer):
         hackney = Borough.objects.get(code=HACKNEY)
         SubjectFactory.create_batch(30, borough=hackney)
         client.force_login(officer)
-        first = client.get("/")
-        second = client.get("/", {"after": first.context["next_cursor"]})
+        first = client.get("/subjects/")
+        second = client.get("/subjects/", {"after": first.context["next_cursor"]})
         references = [s.reference for s in first.context["subjects"]] + [s.reference for s in second.context["subjects"]]
         assert len(references) == len(set(references)) == 30
         assert second.context["next_cursor"] is None
 
     def test_a_tampered_cursor_starts_again(self, client, officer):
         client.force_login(officer)
-        assert client.get("/", {"after": "not-a-cursor%%"}).status_code == 200
+        assert client.get("/subjects/", {"after": "not-a-cursor%%"}).status_code == 200
 
 
 @pytest.mark.django_db

@@ -49,6 +49,11 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def browser_reference_data(reference_data):
+    """Every browser test starts with the boroughs, roles and lawful bases in place."""
+
+
 @pytest.fixture
 def browse(chromium, live_server):
     """Open a fresh browser context signed in as ``user``: ``page = browse(user)``."""

@@ -1,0 +1,19 @@
+from matrix.forms.base import add_service_errors
+from matrix.forms.evidence import EvidenceForm, VerifySocialMediaForm, WithdrawEvidenceForm
+from matrix.forms.subjects import SubjectEditForm, SubjectForm, SubjectListForm
+from matrix.forms.workflow import ApproveForm, RejectForm, RemoveForm, ReviewForm, SubmitForm
+
+__all__ = [
+    "ApproveForm",
+    "EvidenceForm",
+    "RejectForm",
+    "RemoveForm",
+    "ReviewForm",
+    "SubjectEditForm",
+    "SubjectForm",
+    "SubjectListForm",
+    "SubmitForm",
+    "VerifySocialMediaForm",
+    "WithdrawEvidenceForm",
+    "add_service_errors",
+]

@@ -1,0 +1,96 @@
+from django import forms
+
+from matrix import permissions
+from matrix.choices import Classification, HarmBand, Status
+from matrix.forms.base import RecordForm, VersionField
+from matrix.models import Subject
+from matrix.queries import FLAGS, SORTS
+
+SUBJECT_FIELDS = [
+    "borough", "classification", "family_name", "given_names", "aliases", "date_of_birth", "gender", "ethnicity"
+]
+
+
+class SubjectForm(RecordForm):
+    """A draft subject. Field rules come from the model; workflow rules from the services."""
+
+    class Meta:
+        model = Subject
+        fields = SUBJECT_FIELDS
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "aliases": forms.Textarea(attrs={"rows": 3}),
+            "classification": forms.RadioSelect,
+        }
+        help_texts = {
+            "classification": "Required by DPA 2018 s.38(3). Victims and people at risk are never harm-scored "
+            "and never shown as gang members.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["borough"].queryset = permissions.boroughs_for(user)
+
+
+class SubjectEditForm(SubjectForm):
+    """An edit of an existing subject, made against the version the person loaded."""
+
+    version = VersionField()
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        max_length=500,
+        help_text="Kept in the record's history. Changing the classification or borough of a submitted or "
+        "approved record sends it back for approval.",
+    )
+
+    class Meta(SubjectForm.Meta):
+        fields = [*SUBJECT_FIELDS, "also_victim"]
+        labels = {"also_victim": "Also a victim (perpetrator records only)"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.fields["version"].required = True
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+def _choices(label, choices):
+    return [("", label), *choices]
+
+
+class SubjectListForm(forms.Form):
+    """Filters and sort order of the subject list (GET). Invalid values are reported and ignored."""
+
+    q = forms.CharField(label="Name, alias or reference", required=False, max_length=100)
+    classification = forms.ChoiceField(
+        label="Classification", required=False, choices=_choices("Any classification", Classification.choices)
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=_choices("Any status", Status.choices))
+    harm_band = forms.ChoiceField(
+        label="Harm band (perpetrators only)", required=False, choices=_choices("Any band", HarmBand.choices)
+    )
+    review_due_before = forms.DateField(
+        label="Review due on or before", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = forms.BooleanField(label="Review overdue", required=False)
+    flag = forms.ChoiceField(
+        label="Needs attention",
+        required=False,
+        choices=_choices("No flag", [(key, label) for key, (label, _filter) in FLAGS.items()]),
+    )
+    owner = forms.ChoiceField(
+        label="Entered by",
+        required=False,
+        choices=[("", "Anyone"), ("mine", "Me (created or submitted)"), ("others", "Someone else")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=[(key, option.label) for key, option in SORTS.items()]
+    )
+
+    def criteria(self) -> dict:
+        """The valid filters only: a bad value in one field never hides the whole list."""
+        self.is_valid()
+        return dict(self.cleaned_data)

@@ -1,0 +1,32 @@
+"""The home page: what needs the signed-in person's attention, by role."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from matrix import permissions, queries
+from matrix.views.common import scope_description
+
+PARTNER_SCOPE = "no matrix records: partner agencies see only what has been disclosed to their own agency"
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    oversight = permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)
+    works_with_records = permissions.holds(user, permissions.VIEW_SUBJECT)
+    context = {"scope": scope_description(user), "no_access": not (oversight or works_with_records)}
+    if context["no_access"]:
+        context["scope"] = PARTNER_SCOPE
+    if oversight:
+        context["oversight_panels"] = queries.oversight_panels(user)
+    if works_with_records and permissions.holds(user, permissions.APPROVE_SUBJECT):
+        context["supervisor_panels"] = queries.supervisor_panels(user)
+    if works_with_records and permissions.holds(user, permissions.VERIFY_SOCIAL_MEDIA):
+        context["social_media"], context["social_media_more"] = queries.social_media_awaiting_verification(user)
+        context["show_social_media"] = True
+    if works_with_records and permissions.holds(user, permissions.ADD_SUBJECT):
+        context["officer_panels"] = queries.officer_panels(user)
+        context["can_create"] = True
+    if works_with_records:
+        context["works_with_records"] = True
+    return render(request, "matrix/dashboard.html", context)

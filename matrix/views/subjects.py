@@ -1,0 +1,158 @@
+"""The subject list, the subject page, and the draft and edit forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from matrix import forms, permissions, queries, services
+from matrix.choices import Status, Verification
+from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
+from matrix.history import subject_history
+from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_description
+
+
+@login_required
+def subject_list(request):
+    form = forms.SubjectListForm(request.GET or None)
+    criteria = form.criteria() if form.is_bound else {}
+    rows, next_cursor = queries.subject_list_page(request.user, criteria, request.GET.get("after"), PAGE_SIZE)
+    next_query = None
+    if next_cursor:
+        params = request.GET.copy()
+        params["after"] = next_cursor
+        next_query = params.urlencode()
+    first_query = None
+    if request.GET.get("after"):
+        params = request.GET.copy()
+        del params["after"]
+        first_query = params.urlencode()
+    sort = queries.SORTS.get(criteria.get("sort") or "newest")
+    return render(
+        request,
+        "matrix/subject_list.html",
+        {
+            "form": form,
+            "subjects": rows,
+            "next_cursor": next_cursor,
+            "next_query": next_query,
+            "first_query": first_query,
+            "sort_label": sort.label,
+            "scope": scope_description(request.user),
+            "can_create": permissions.holds(request.user, permissions.ADD_SUBJECT),
+        },
+    )
+
+
+def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> dict:
+    """The workflow forms this person may use on this record now (the services check again on POST)."""
+    shown = {}
+    if actions.edit and subject.status == Status.DRAFT:
+        shown["submit"] = forms.SubmitForm(subject=subject)
+    if not actions.own:
+        if actions.approve and subject.status == Status.SUBMITTED:
+            shown["approve"] = forms.ApproveForm(subject=subject)
+            shown["reject"] = forms.RejectForm(subject=subject)
+        if actions.review and subject.status == Status.APPROVED:
+            shown["review"] = forms.ReviewForm(subject=subject)
+            shown["remove"] = forms.RemoveForm(subject=subject)
+    if failed is not None and failed.action in shown:
+        shown[failed.action] = failed
+    return shown
+
+
+def evidence_rows(user, subject, evidence, assessment, actions):
+    editable = actions.edit and subject.status in EDITABLE_SUBJECT_STATUSES
+    for item in evidence:
+        live = not item.is_withdrawn
+        awaiting = item.is_social_media and item.verification == Verification.UNVERIFIED and live
+        yield {
+            "item": item,
+            "verdict": assessment.verdicts[item.pk],
+            "can_edit": editable and live,
+            "can_withdraw": actions.edit and live and subject.status != Status.REMOVED,
+            "can_verify": actions.verify and awaiting and item.created_by_id != user.pk,
+            "verify_own": actions.verify and awaiting and item.created_by_id == user.pk,
+        }
+
+
+def subject_page(request, subject, *, failed=None, keep_failed_form=True, status=200):
+    """Render the subject page; ``failed`` is a bound action form whose errors are shown.
+
+    With ``keep_failed_form=False`` only the error summary shows the errors, and the action forms
+    carry the current version (after a stale-version refusal the person reviews the record as it is now).
+    """
+    evidence = list(
+        subject.evidence.select_related("offence_type", "verified_by", "withdrawn_by", "created_by").order_by(
+            "-information_date", "pk"
+        )
+    )
+    assessment = services.assess_subject(subject, evidence=evidence)
+    actions = permissions.SubjectActions(request.user, subject)
+    context = {
+        "subject": subject,
+        "evidence_rows": list(evidence_rows(request.user, subject, evidence, assessment, actions)),
+        "assessment": assessment,
+        "addresses": subject.addresses.all(),
+        "history": subject_history(subject, limit=50),
+        "reviews": subject.reviews.select_related("reviewed_by"),
+        "actions": actions,
+        "action_forms": action_forms(subject, actions, failed if keep_failed_form else None),
+        "failed_form": failed,
+        "can_edit": actions.edit and subject.status != Status.REMOVED,
+        "scope": scope_description(request.user),
+    }
+    return render(request, "matrix/subject_detail.html", context, status=status)
+
+
+@login_required
+def subject_detail(request, subject_uuid):
+    return subject_page(request, get_visible_subject(request.user, subject_uuid))
+
+
+@login_required
+def subject_create(request):
+    if not permissions.holds(request.user, permissions.ADD_SUBJECT):
+        raise PermissionDenied("Your role cannot record subjects.")
+    form = forms.SubjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = services.create_subject(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"Draft {subject.reference} saved. Add evidence, then submit it for approval.")
+            return redirect("subject-detail", subject_uuid=subject.uuid)
+    return render(request, "matrix/subject_form.html", {"form": form, "scope": scope_description(request.user)})
+
+
+@login_required
+def subject_edit(request, subject_uuid):
+    subject = get_visible_subject(request.user, subject_uuid)
+    if not permissions.can_edit_subject(request.user, subject):
+        raise PermissionDenied("You can only edit subjects of boroughs you work in.")
+    # The form works on its own copy, so a refused edit leaves nothing half-applied in memory.
+    form = forms.SubjectEditForm(
+        request.POST or None, instance=get_visible_subject(request.user, subject_uuid), user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = services.update_subject(
+                acting_user=request.user,
+                subject=subject,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"].strip() or "Edited",
+            )
+        except services.StaleVersion as stale:
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, f"{subject.reference} saved (version {subject.version}).")
+            return redirect("subject-detail", subject_uuid=subject.uuid)
+    return render(
+        request,
+        "matrix/subject_form.html",
+        {"form": form, "subject": subject, "editing": True, "scope": scope_description(request.user)},
+    )

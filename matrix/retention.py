@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import Action
+from audit.triggers import erasure_window
 from matrix import signals
 from matrix.choices import Ethnicity, Gender, Status
 from matrix.models import Address, Evidence, Subject, SubjectReview
@@ -129,7 +132,8 @@ def _reason_without_detail(reason: str | None) -> str:
 
 
 def _redact_history(model, ids, values: dict, erase_if_present=()) -> None:
-    """The one path allowed to rewrite history rows: overwriting personal data on erasure."""
+    """The one path allowed to rewrite history rows (the database refuses any other): overwriting
+    personal data on erasure. Runs inside erase_subject's transaction and erasure window."""
     history = model.history.model.objects.filter(id__in=ids)
     for record in history.only("history_id", "history_change_reason"):
         redacted = _reason_without_detail(record.history_change_reason)
@@ -165,6 +169,15 @@ def erase_subject(subject: Subject, *, acting_user) -> Subject:
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if subject.is_erased:
         return subject
+    with erasure_window():
+        _erase(subject, acting_user)
+    record(Action.ERASE, actor=acting_user, obj=subject, subject=subject,
+           detail="Personal data erased after the retention period; tombstone kept")
+    signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
+    return subject
+
+
+def _erase(subject: Subject, acting_user) -> None:
     evidence = list(Evidence.objects.select_for_update().filter(subject=subject))
     for item in evidence:
         for name, value in EVIDENCE_ERASURE.items():
@@ -190,5 +203,3 @@ def erase_subject(subject: Subject, *, acting_user) -> Subject:
     subject.erased_at = timezone.now()
     _redact_history(Subject, [subject.pk], SUBJECT_ERASURE)
     save_tracked(subject, acting_user=acting_user, reason="Erased after the retention period (DPA 2018 s.39)")
-    signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
-    return subject

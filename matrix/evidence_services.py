@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from matrix import permissions, signals
+from audit.log import record
+from audit.models import Action
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
 from matrix.services import lock_subject, refresh_assessment, save_tracked
@@ -60,6 +62,7 @@ def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
+    record(Action.COLLECT, actor=acting_user, obj=evidence, subject=subject, detail=f"Evidence added ({evidence.grading})")
     return evidence
 
 
@@ -89,6 +92,7 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
+    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=reason, detail="Evidence corrected")
     signals.evidence_corrected.send(Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=reason)
     return evidence
 
@@ -107,6 +111,7 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
     save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
     # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: evidence withdrawn")
+    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=reason, detail="Evidence withdrawn")
     signals.evidence_corrected.send(
         Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}"
     )
@@ -136,4 +141,5 @@ def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evid
     evidence.verification_method = method
     save_tracked(evidence, acting_user=acting_user, reason="Social media verified")
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: social media verified")
+    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=method, detail="Social media verified")
     return evidence

@@ -10,6 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from matrix import permissions
+from audit.log import record
+from audit.models import Action
 from matrix.models import HarmScoringMethod, InclusionCriterion
 from matrix.services import save_tracked
 
@@ -42,6 +44,7 @@ def publish(obj, *, acting_user):
     obj.is_current, obj.published_at, obj.published_by = True, now, acting_user
     obj.full_clean(validate_constraints=False)
     save_tracked(obj, acting_user=acting_user, reason="Published")
+    record(Action.ALTER, actor=acting_user, obj=obj, detail=f"Published {obj}")
     return obj
 
 

@@ -83,7 +83,8 @@ def _recheck_approved(report: ReviewRunReport, actor, today) -> None:
     method = current_harm_method()
     approved = (
         Subject.objects.filter(status=Status.APPROVED)
-        .only(*[f.name for f in Subject._meta.concrete_fields])
+        .select_related("borough")
+        .only("borough__code", *[f.name for f in Subject._meta.concrete_fields])
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("offence_type")))
         .order_by("pk")
     )
@@ -102,7 +103,9 @@ def _recheck_approved(report: ReviewRunReport, actor, today) -> None:
             reasons.append("no inclusion criterion is met any more" if not was_lapsed else "criteria met again")
             report.newly_lapsed += int(not was_lapsed)
         if reasons:
-            save_tracked(subject, acting_user=actor, reason=f"Scheduled review run: {'; '.join(reasons)}")
+            note = f"Scheduled review run: {'; '.join(reasons)}"
+            save_tracked(subject, acting_user=actor, reason=note)
+            record(Action.ALTER, actor=actor, obj=subject, subject=subject, detail=note)
         if subject.is_perpetrator and subject.harm_score == 0:
             report.zero_score += 1
 

@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from matrix import permissions, rules, signals
+from audit.log import record
+from audit.models import Action
 from matrix.choices import Status, Verification
 from matrix.models import (
     Borough,
@@ -165,6 +167,7 @@ def create_subject(*, acting_user, reason: str = "Created as a draft", **fields)
     subject.reference = next_reference()
     apply_harm(subject, assess_subject(subject, evidence=[]).harm)
     save_tracked(subject, acting_user=acting_user, reason=reason)
+    record(Action.COLLECT, actor=acting_user, obj=subject, subject=subject, detail="Subject recorded as a draft")
     return subject
 
 
@@ -235,6 +238,10 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
     elif locked.status in (Status.SUBMITTED, Status.APPROVED) and changed & REAPPROVAL_FIELDS:
         reason = _send_back_for_approval(locked, assessment, acting_user, reason)
     commit_step(locked, acting_user=acting_user, reason=reason)
+    record(
+        Action.ALTER, actor=acting_user, obj=locked, subject=locked, justification=reason,
+        detail=f"Edited: {', '.join(sorted(changed))}; status now {locked.status}",
+    )
     signals.subject_corrected.send(Subject, subject=locked, acting_user=acting_user, changed_fields=changed)
     return locked
 
@@ -275,4 +282,8 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     grant.justification, grant.granted_by, grant.granted_at = justification, acting_user, now
     grant.expires_at = now + timedelta(hours=hours)
     save_tracked(grant, acting_user=acting_user, reason="Break-glass access")
+    record(
+        Action.CONSULT, actor=acting_user, obj=grant, subject=subject, justification=justification,
+        detail=f"Break-glass access granted for {hours} hour(s) outside the user's boroughs",
+    )
     return grant

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from matrix import permissions, signals
+from audit.log import record
+from audit.models import Action
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
 from matrix.services import (
@@ -51,6 +53,16 @@ def _require_not_own(acting_user, subject: Subject, action: str) -> None:
         raise PermissionDenied(f"You cannot {action} a record you created or submitted: another supervisor must.")
 
 
+def _step(subject: Subject, acting_user, reason: str, *, what: str = "", justification: str = "") -> Subject:
+    """Save the step as a new version (history keeps ``reason``) and log it, in the caller's transaction."""
+    commit_step(subject, acting_user=acting_user, reason=reason)
+    record(
+        Action.ALTER, actor=acting_user, obj=subject, subject=subject, justification=justification,
+        detail=(what or reason)[:300],
+    )
+    return subject
+
+
 def next_review_date():
     return timezone.localdate() + timedelta(days=settings.GOVMATRIX_REVIEW_PERIOD_DAYS)
 
@@ -74,7 +86,7 @@ def submit_subject(*, acting_user, subject: Subject, expected_version: int | Non
         raise ValidationError(_unmet_criteria_message(assessment))
     apply_harm(subject, assessment.harm)
     subject.status, subject.submitted_by, subject.submitted_at = Status.SUBMITTED, acting_user, timezone.now()
-    return commit_step(subject, acting_user=acting_user, reason="Submitted for approval")
+    return _step(subject, acting_user, "Submitted for approval")
 
 
 def _require_decider(acting_user, subject: Subject, action: str) -> None:
@@ -97,7 +109,7 @@ def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected
     subject.review_due, subject.criteria_lapsed_at, subject.rejection_reason = next_review_date(), None, ""
     met = ", ".join(f"{r.criterion.code} v{r.criterion.version}" for r in assessment.criteria if r.met)
     note = f"Approved (criteria met: {met})" + (f": {reason.strip()}" if reason.strip() else "")
-    return commit_step(subject, acting_user=acting_user, reason=note)
+    return _step(subject, acting_user, note)
 
 
 @transaction.atomic
@@ -107,7 +119,7 @@ def reject_subject(*, acting_user, subject: Subject, reason: str, expected_versi
     _require_status(subject, Status.SUBMITTED, action="rejected")
     reason = _require_reason(reason, "reason", "the reason for rejecting it, for the officer")
     subject.status, subject.rejection_reason = Status.REJECTED, reason
-    return commit_step(subject, acting_user=acting_user, reason=f"Rejected: {reason}")
+    return _step(subject, acting_user, f"Rejected: {reason}", what="Rejected", justification=reason)
 
 
 @transaction.atomic
@@ -137,7 +149,10 @@ def review_subject(
         subject.last_reviewed_at = now
         apply_harm(subject, assessment.harm)
         save_tracked(review, acting_user=acting_user, reason="Review: retain")
-        commit_step(subject, acting_user=acting_user, reason=f"Reviewed: retained. {justification}")
+        _step(
+            subject, acting_user, f"Reviewed: retained. {justification}", what="Reviewed: retained",
+            justification=justification,
+        )
         return review
     save_tracked(review, acting_user=acting_user, reason="Review: remove")
     subject.last_reviewed_at = now
@@ -161,6 +176,6 @@ def _remove(subject: Subject, *, acting_user, reason: str) -> Subject:
     subject.status, subject.removed_at, subject.criteria_lapsed_at = Status.REMOVED, now, None
     subject.review_due = None
     subject.retention_until = timezone.localdate(now) + timedelta(days=settings.GOVMATRIX_RETENTION_DAYS)
-    commit_step(subject, acting_user=acting_user, reason=reason)
+    _step(subject, acting_user, reason)
     signals.subject_removed.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
     return subject

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.log import record
+from audit.models import Action
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
 from matrix.services import next_reference, save_tracked
@@ -90,6 +92,10 @@ def request_disclosure(
         requested_expiry=expiry,
     )
     save_tracked(disclosure, acting_user=acting_user, reason="Disclosure requested")
+    record(
+        Action.ALTER, actor=acting_user, obj=disclosure, subject=subject, recipient=partner.name,
+        justification=f"{lawful_basis.citation}: {disclosure.purpose}", detail="Disclosure requested",
+    )
     return disclosure
 
 
@@ -130,6 +136,11 @@ def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
     disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.APPROVED, acting_user, now
     disclosure.expires_at = end_of_day(min(disclosure.requested_expiry, disclosure.agreement.valid_to))
     save_tracked(disclosure, acting_user=acting_user, reason="Disclosure approved; snapshot taken")
+    record(
+        Action.DISCLOSE, actor=acting_user, obj=disclosure, subject=subject, recipient=disclosure.partner.name,
+        justification=f"{disclosure.lawful_basis.citation}: {disclosure.purpose}",
+        detail=f"Disclosed {', '.join(disclosure.fields)} until {disclosure.expires_at:%Y-%m-%d}",
+    )
     return disclosure
 
 
@@ -148,6 +159,10 @@ def refuse_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Di
     disclosure.refusal_reason = _require_reason(reason)
     disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.REFUSED, acting_user, timezone.now()
     save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure refused: {disclosure.refusal_reason}")
+    record(
+        Action.ALTER, actor=acting_user, obj=disclosure, subject=disclosure.subject, recipient=disclosure.partner.name,
+        justification=disclosure.refusal_reason, detail="Disclosure refused",
+    )
     return disclosure
 
 
@@ -155,6 +170,10 @@ def _revoke(disclosure: Disclosure, *, acting_user, reason: str) -> Disclosure:
     disclosure.status, disclosure.revoked_by, disclosure.revoked_at = DisclosureStatus.REVOKED, acting_user, timezone.now()
     disclosure.revocation_reason = reason
     save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure revoked: {reason}")
+    record(
+        Action.ALTER, actor=acting_user, obj=disclosure, subject=disclosure.subject, recipient=disclosure.partner.name,
+        justification=reason, detail="Disclosure revoked",
+    )
     return disclosure
 
 
@@ -188,6 +207,10 @@ def _notify(disclosures, kind: str, message: str) -> int:
         notice = DisclosureNotice(disclosure=disclosure, kind=kind, message=message)
         notice._change_reason = "Recipient notified of a later change (DPA 2018 s.38(5))"
         notice.save()
+        record(
+            Action.ALTER, obj=notice, subject=disclosure.subject, recipient=disclosure.partner.name,
+            detail=f"Recipient notified: {notice.get_kind_display().lower()} after disclosure {disclosure.reference}",
+        )
         count += 1
     return count
 

@@ -114,6 +114,18 @@ def filter_subjects(queryset, criteria: dict, *, user, today=None):
     return search_subjects(queryset, criteria.get("q", ""))
 
 
+def describe_filters(criteria: dict) -> str:
+    """The filters in force, for the access log: names and choices only, never the search text itself."""
+    parts = [
+        f"{name}={value}"
+        for name, value in sorted(criteria.items())
+        if value not in (None, "", False) and name not in ("q",)
+    ]
+    if criteria.get("q"):
+        parts.append("text search")
+    return ", ".join(parts) or "no filters"
+
+
 def subject_list_page(user, criteria: dict, cursor: str | None, size: int):
     """One page of the subject list: (rows, next_cursor). One query, whatever the page size or table size."""
     sort = SORTS.get(criteria.get("sort") or "newest", SORTS["newest"])

@@ -127,3 +127,8 @@ def reference_data(transactional_db):
 
     for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
         getattr(importlib.import_module(module_name), function_name)(apps, None)
+
+
+# What logging one read costs (SPEC §6): the access check for break glass, then a savepoint, the
+# chain head, the insert and the release — plus the advisory lock on PostgreSQL.
+LOGGED_READ_QUERIES = 6

@@ -1,11 +1,13 @@
 """Map domain exceptions to HTTP the same way for every endpoint."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from audit import hooks
 from matrix.services import StaleVersion
 from matrix.workflow import InvalidTransition
 
@@ -28,6 +30,9 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, InvalidTransition):
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (DjangoPermissionDenied, PermissionDenied)):
+        request = context.get("request")
+        hooks.denied(getattr(request, "user", None), detail=f"API refused: {exc}"[:300])
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     return drf_exception_handler(exc, context)

@@ -1,9 +1,12 @@
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from audit import hooks
+from audit.hooks import describe_query
 from matrix import evidence_services, services, workflow
 from matrix.api.filters import SubjectFilter
 from matrix.api.permissions import RecordWorkAccess, SubjectAccess
@@ -77,6 +80,25 @@ class SubjectViewSet(
 
     def get_queryset(self):
         return Subject.objects.visible_to(self.request.user).select_related("borough")
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise hooks.deny_missing_subject(self.request.user, self.kwargs.get("uuid"), "API: subject outside the user's access")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        hooks.searched(
+            request.user, detail=f"API subject list: {describe_query(request.query_params)}",
+            results=len(response.data.get("results", [])) if isinstance(response.data, dict) else None,
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        subject = self.get_object()
+        hooks.consulted(request.user, subject, detail="Subject record read through the API")
+        return Response(self.get_serializer(subject).data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -195,6 +217,7 @@ class SubjectViewSet(
             return Response(serialize_evidence(subject, [item], context), status=status.HTTP_201_CREATED)
         items = subject.evidence.select_related("offence_type", "verified_by", "withdrawn_by", "created_by")
         page = self.paginate_queryset(items)
+        hooks.consulted(request.user, subject, detail="Evidence list read through the API")
         return self.get_paginated_response(serialize_evidence(subject, page, context, many=True))
 
     @extend_schema(
@@ -203,7 +226,9 @@ class SubjectViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=None, **RECORD_WORK)
     def history(self, request, uuid=None):
-        return Response(HistoryEntrySerializer(subject_history(self.get_object()), many=True).data)
+        subject = self.get_object()
+        hooks.consulted(request.user, subject, detail="History read through the API")
+        return Response(HistoryEntrySerializer(subject_history(subject), many=True).data)
 
 
 class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -225,8 +250,17 @@ class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(serialize_evidence(item.subject, [item], self.get_serializer_context()), status=status_code)
 
     @extend_schema(responses={200: EvidenceSerializer, 403: REFUSED, 404: NOT_FOUND})
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            hooks.denied(self.request.user, detail="API: evidence item outside the user's access")
+            raise
+
     def retrieve(self, request, uuid=None):
-        return self._item(self.get_object())
+        item = self.get_object()
+        hooks.consulted(request.user, item.subject, obj=item, detail="Evidence item read through the API")
+        return self._item(item)
 
     @extend_schema(responses={200: EvidenceSerializer, **EVIDENCE_ERRORS})
     def partial_update(self, request, uuid=None):

@@ -1,6 +1,6 @@
 """What every browser page shares: whose data it shows, and the one door to a subject."""
 
-from django.shortcuts import get_object_or_404
+from audit import hooks
 
 from matrix import permissions
 from matrix.models import Subject
@@ -20,7 +20,12 @@ def scope_description(user) -> str:
 
 def get_visible_subject(user, subject_uuid) -> Subject:
     """A subject outside the user's access is a 404, never a 403 that confirms it exists."""
-    return get_object_or_404(
-        Subject.objects.visible_to(user).select_related("borough", "created_by", "submitted_by", "approved_by"),
-        uuid=subject_uuid,
+    subject = (
+        Subject.objects.visible_to(user)
+        .select_related("borough", "created_by", "submitted_by", "approved_by")
+        .filter(uuid=subject_uuid)
+        .first()
     )
+    if subject is None:
+        raise hooks.deny_missing_subject(user, subject_uuid, "Subject page requested outside the user's access")
+    return subject

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from audit import hooks
 from matrix import permissions, queries
 from matrix.views.common import scope_description
 
@@ -29,4 +30,5 @@ def dashboard(request):
         context["can_create"] = True
     if works_with_records:
         context["works_with_records"] = True
+    hooks.searched(user, detail="Dashboard work lists", results=None)
     return render(request, "matrix/dashboard.html", context)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit import hooks
 from matrix import evidence_services, forms, permissions
 from matrix.views.common import get_visible_subject, scope_description
 
@@ -14,6 +15,7 @@ def get_visible_evidence(user, subject_uuid, evidence_uuid):
     subject = get_visible_subject(user, subject_uuid)
     item = get_object_or_404(subject.evidence.select_related("offence_type", "created_by"), uuid=evidence_uuid)
     item.subject = subject
+    hooks.consulted(user, subject, obj=item, detail="Evidence item opened")
     return subject, item
 
 

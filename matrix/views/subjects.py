@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from audit import hooks
 from matrix import forms, permissions, queries, services
 from matrix.choices import Status, Verification
 from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
@@ -28,6 +29,7 @@ def subject_list(request):
         del params["after"]
         first_query = params.urlencode()
     sort = queries.SORTS.get(criteria.get("sort") or "newest")
+    hooks.searched(request.user, detail=f"Subject list: {queries.describe_filters(criteria)}", results=len(rows))
     return render(
         request,
         "matrix/subject_list.html",
@@ -102,6 +104,7 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
         "can_edit": actions.edit and subject.status != Status.REMOVED,
         "scope": scope_description(request.user),
     }
+    hooks.consulted(request.user, subject)
     return render(request, "matrix/subject_detail.html", context, status=status)
 
 

@@ -1,0 +1,56 @@
+"""The small, explicit set of places where reading is logged: subject views, lists and searches,
+disclosure and partner views, exports and denials. Writes are logged by the services themselves."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from audit.log import record
+from audit.models import Action, Outcome
+from matrix import permissions
+from matrix.models import Subject, SubjectAccessGrant
+
+
+def _break_glass_justification(user, subject) -> str:
+    """A view through break glass carries the justification given for it (SPEC §6)."""
+    if permissions.holds(user, permissions.VIEW_ALL_SUBJECTS) or permissions.works_in_borough(user, subject.borough):
+        return ""
+    grant = SubjectAccessGrant.objects.filter(user=user, content_object=subject).only("justification").first()
+    return f"Break glass: {grant.justification}" if grant else ""
+
+
+def consulted(user, subject: Subject, *, obj=None, detail: str = "Subject record viewed") -> None:
+    record(
+        Action.CONSULT, actor=user, obj=obj or subject, subject=subject, detail=detail,
+        justification=_break_glass_justification(user, subject),
+    )
+
+
+def searched(user, *, detail: str, results: int | None) -> None:
+    """Lists and searches: which filters were used and how many rows came back, never the search text."""
+    shown = f"; {results} row(s) shown" if results is not None else ""
+    record(Action.SEARCH, actor=user, detail=f"{detail}{shown}")
+
+
+def describe_query(params) -> str:
+    """API query parameters for the log: names and choices, never free text (it may be a name)."""
+    parts = [
+        f"{key}={'(text)' if key == 'q' else value}"
+        for key, value in sorted(params.items())
+        if key not in ("cursor", "page_size", "format") and value
+    ]
+    return ", ".join(parts) or "no filters"
+
+
+def denied(user, *, detail: str, subject: Subject | None = None) -> None:
+    record(Action.DENIED, actor=user, subject=subject, outcome=Outcome.REFUSED, detail=detail)
+
+
+def deny_missing_subject(user, subject_uuid, detail: str) -> Http404:
+    """Log a request for a subject the user cannot see (if it exists at all) and give back the 404 to raise."""
+    subject = Subject.objects.select_related("borough").filter(uuid=subject_uuid).first()
+    denied(user, subject=subject, detail=detail if subject else f"{detail} (no such record)")
+    return Http404("No such record.")
+
+
+def denied_for(user, error: PermissionDenied, *, subject=None) -> None:
+    denied(user, subject=subject, detail=str(error)[:300] or "Permission denied")

@@ -14,6 +14,7 @@ from tests.sharing_factories import AgreementFactory, PartnerAgencyFactory, basi
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "Synthetic: joint safeguarding plan agreed at panel"
+JUSTIFICATION = "Synthetic: copy for the case conference file"
 
 
 @pytest.fixture
@@ -156,22 +157,34 @@ class TestPortal:
     def test_another_agency_gets_404(self, client, live):
         client.force_login(make_partner_user(PartnerAgencyFactory()))
         assert client.get(f"/partner/disclosures/{live.uuid}/").status_code == 404
-        assert client.get(f"/partner/disclosures/{live.uuid}/export.csv").status_code == 404
+        assert client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION}).status_code == 404
 
     def test_revoked_disclosure_is_gone_at_once(self, client, supervisor, live):
         partner_user = make_partner_user(live.partner)
         sharing.revoke_disclosure(acting_user=supervisor, disclosure=live, reason="Synthetic: purpose achieved")
         client.force_login(partner_user)
-        assert client.get("/partner/").context["disclosures"].count() == 0
+        assert client.get("/partner/").context["disclosures"] == []
         assert client.get(f"/partner/disclosures/{live.uuid}/").status_code == 404
 
     def test_export_marks_every_row_with_agency_and_reference(self, client, live):
         client.force_login(make_partner_user(live.partner))
-        response = client.get(f"/partner/disclosures/{live.uuid}/export.csv")
+        response = client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION})
         rows = list(csv.reader(io.StringIO(response.content.decode())))
         assert rows[0][:2] == ["Recipient agency", "Disclosure reference"]
         assert len(rows) > 4
         assert all(row[:2] == [live.partner.name, live.reference] for row in rows[1:])
+
+    def test_export_needs_a_justification_which_is_logged(self, client, live):
+        from audit.models import AccessEvent
+
+        client.force_login(make_partner_user(live.partner))
+        refused = client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": ""})
+        assert refused.status_code == 200 and "justification" in refused.context["export_form"].errors
+        assert not AccessEvent.objects.filter(action="export").exists()
+        client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION})
+        event = AccessEvent.objects.get(action="export")
+        assert event.justification == JUSTIFICATION and event.recipient == live.partner.name
+        assert event.object_uuid == live.uuid
 
     def test_notice_is_shown_to_the_recipient(self, client, officer, subject, live):
         from matrix import services

@@ -1,3 +1,4 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -5,6 +6,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from audit import hooks
+from audit.hooks import describe_query
+from audit.log import record
+from audit.models import Action
 from sharing import permissions, services
 from sharing.api.serializers import (
     AgreementSerializer,
@@ -77,13 +82,42 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         if getattr(self, "swagger_fake_view", False):
             return permissions.disclosures_visible_to(self.request.user)
         if self.is_partner():
-            return permissions.partner_disclosures(self.request.user).select_related("lawful_basis", "partner").prefetch_related("notices")
+            return (
+                permissions.partner_disclosures(self.request.user)
+                .select_related("lawful_basis", "partner", "subject__borough")
+                .prefetch_related("notices")
+            )
         return permissions.disclosures_visible_to(self.request.user).select_related(*LIST_RELATED, "revoked_by").prefetch_related("notices")
 
     def get_serializer_class(self):
         if not getattr(self, "swagger_fake_view", False) and self.is_partner():
             return PartnerDisclosureSerializer
         return DisclosureSerializer
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            hooks.denied(self.request.user, detail="API: disclosure outside the user's access")
+            raise
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        partner = permissions.partner_of(request.user)
+        record(
+            Action.SEARCH, actor=request.user, recipient=partner.name if partner else "",
+            detail=f"API disclosure list: {describe_query(request.query_params)}; {len(response.data['results'])} shown",
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        disclosure = self.get_object()
+        partner = permissions.partner_of(request.user)
+        record(
+            Action.CONSULT, actor=request.user, obj=disclosure, subject=disclosure.subject,
+            recipient=partner.name if partner else "", detail=f"Disclosure {disclosure.reference} read through the API",
+        )
+        return Response(self.get_serializer(disclosure).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

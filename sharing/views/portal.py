@@ -1,14 +1,28 @@
-"""The partner portal: only live disclosures to the partner's own agency, only their snapshots."""
+"""The partner portal: only live disclosures to the partner's own agency, only their snapshots.
+
+Every list, view and export here is logged with the recipient agency (DPA 2018 s.62)."""
 
 import csv
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
+from audit import hooks
+from audit.log import record
+from audit.models import Action
 from sharing import permissions
 from sharing.snapshot import snapshot_rows
+
+
+class ExportForm(forms.Form):
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), min_length=10, label="Why do you need a copy?",
+        help_text="Recorded with the export. Keep the copy only as long as that purpose needs it.",
+    )
 
 
 def _partner(user):
@@ -25,18 +39,35 @@ def _scope(partner) -> str:
 @login_required
 def portal_home(request):
     partner = _partner(request.user)
-    disclosures = (
-        permissions.partner_disclosures(request.user)
-        .select_related("lawful_basis")
-        .order_by("expires_at")[:200]
+    disclosures = list(
+        permissions.partner_disclosures(request.user).select_related("lawful_basis").order_by("expires_at")[:200]
     )
+    record(Action.SEARCH, actor=request.user, recipient=partner.name, detail=f"Partner portal list; {len(disclosures)} shown")
     return render(request, "sharing/portal_home.html", {"partner": partner, "disclosures": disclosures, "scope": _scope(partner)})
 
 
 def _live_disclosure(user, disclosure_uuid):
     """Another agency's, an expired or a revoked disclosure does not exist for this partner (404)."""
-    return get_object_or_404(
-        permissions.partner_disclosures(user).select_related("lawful_basis", "partner"), uuid=disclosure_uuid
+    disclosure = (
+        permissions.partner_disclosures(user)
+        .select_related("lawful_basis", "partner", "subject__borough")
+        .filter(uuid=disclosure_uuid)
+        .first()
+    )
+    if disclosure is None:
+        hooks.denied(user, detail="Partner asked for a disclosure that is not live for their agency")
+        raise Http404("No such disclosure.")
+    return disclosure
+
+
+def _page(request, partner, disclosure, export_form):
+    return render(
+        request,
+        "sharing/portal_detail.html",
+        {
+            "partner": partner, "disclosure": disclosure, "notices": disclosure.notices.all(),
+            "export_form": export_form, "scope": _scope(partner),
+        },
     )
 
 
@@ -44,23 +75,30 @@ def _live_disclosure(user, disclosure_uuid):
 def portal_detail(request, disclosure_uuid):
     partner = _partner(request.user)
     disclosure = _live_disclosure(request.user, disclosure_uuid)
-    return render(
-        request,
-        "sharing/portal_detail.html",
-        {
-            "partner": partner,
-            "disclosure": disclosure,
-            "notices": disclosure.notices.all(),
-            "scope": _scope(partner),
-        },
+    record(
+        Action.CONSULT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
+        detail=f"Partner viewed disclosure {disclosure.reference}",
     )
+    return _page(request, partner, disclosure, ExportForm())
 
 
 @login_required
+@require_POST
 def portal_export(request, disclosure_uuid):
     """A CSV in which every row names the recipient agency and the disclosure reference."""
     partner = _partner(request.user)
     disclosure = _live_disclosure(request.user, disclosure_uuid)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _page(request, partner, disclosure, form)
+    record(
+        Action.EXPORT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
+        justification=form.cleaned_data["justification"], detail=f"Partner exported disclosure {disclosure.reference} as CSV",
+    )
+    return _csv(partner, disclosure)
+
+
+def _csv(partner, disclosure) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{disclosure.reference}.csv"'
     writer = csv.writer(response)

@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit import hooks
+from audit.hooks import describe_query
 from matrix.forms.base import add_service_errors
 from matrix.pagination import keyset_page
 from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_description
@@ -58,6 +61,7 @@ def disclosure_register(request):
     rows, next_cursor = keyset_page(
         queries.register(request.user, cleaned), queries.REQUESTED_NEWEST, request.GET.get("after"), PAGE_SIZE
     )
+    hooks.searched(request.user, detail=f"Disclosure register: {describe_query(request.GET)}", results=len(rows))
     return render(
         request,
         "sharing/register.html",
@@ -84,15 +88,22 @@ def disclosure_queue(request):
 
 
 def get_visible_disclosure(user, disclosure_uuid) -> Disclosure:
-    return get_object_or_404(
-        permissions.disclosures_visible_to(user).select_related(*queries.LIST_RELATED, "agreement", "revoked_by"),
-        uuid=disclosure_uuid,
+    disclosure = (
+        permissions.disclosures_visible_to(user)
+        .select_related(*queries.LIST_RELATED, "agreement", "revoked_by")
+        .filter(uuid=disclosure_uuid)
+        .first()
     )
+    if disclosure is None:
+        hooks.denied(user, detail="Disclosure record requested outside the user's access")
+        raise Http404("No such disclosure.")
+    return disclosure
 
 
 @login_required
 def disclosure_detail(request, disclosure_uuid):
     disclosure = get_visible_disclosure(request.user, disclosure_uuid)
+    hooks.consulted(request.user, disclosure.subject, obj=disclosure, detail="Disclosure record viewed")
     return render(
         request,
         "sharing/detail.html",

@@ -114,6 +114,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("matrix.migrations.0003_roles", "create_roles"),
     ("sharing.migrations.0002_lawful_bases", "load"),
     ("sharing.migrations.0003_roles", "grant"),
+    ("audit.migrations.0002_roles", "grant"),
 ]
 
 

@@ -178,8 +178,6 @@ class Subject(models.Model):
 
     def clean(self):
         errors = {}
-        if self.date_of_birth is None and not self.is_erased:
-            errors["date_of_birth"] = "Enter the date of birth."
         if self.date_of_birth and self.classification in PERPETRATOR_CLASSIFICATIONS:
             entry_date = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
             if age_on(self.date_of_birth, entry_date) < MINIMUM_PERPETRATOR_AGE:

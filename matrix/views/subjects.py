@@ -96,6 +96,8 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
         "evidence_rows": list(evidence_rows(request.user, subject, evidence, assessment, actions)),
         "assessment": assessment,
         "addresses": subject.addresses.all(),
+        # Reverse relation from sharing: read here without importing sharing into matrix.
+        "disclosures": subject.disclosures.select_related("partner").order_by("-requested_at"),
         "history": subject_history(subject, limit=50),
         "reviews": subject.reviews.select_related("reviewed_by"),
         "actions": actions,

@@ -119,6 +119,14 @@ def can_review(user, subject: Subject) -> bool:
     return holds(user, REVIEW_SUBJECT) and works_in_borough(user, subject.borough)
 
 
+RESTRICT_PROCESSING = "matrix.restrict_processing"
+
+
+def can_restrict(user, subject: Subject) -> bool:
+    """The DPO decides restriction for any borough; it is read through the audit role's access."""
+    return holds(user, RESTRICT_PROCESSING) and Subject.objects.visible_to(user).filter(pk=subject.pk).exists()
+
+
 def can_verify(user, subject: Subject) -> bool:
     return holds(user, VERIFY_SOCIAL_MEDIA) and works_in_borough(user, subject.borough)
 
@@ -140,3 +148,5 @@ class SubjectActions:
         self.review = works and roles[REVIEW_SUBJECT]
         self.verify = works and roles[VERIFY_SOCIAL_MEDIA]
         self.own = is_own_record(user, subject)
+        # The DPO restricts processing in any borough; their oversight role already lets them see the record.
+        self.restrict = holds(user, RESTRICT_PROCESSING)

@@ -13,3 +13,5 @@ subject_corrected = Signal()
 evidence_corrected = Signal()
 # kwargs: subject, acting_user
 subject_erased = Signal()
+# kwargs: subject, acting_user, reason
+subject_restricted = Signal()

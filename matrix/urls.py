@@ -17,6 +17,6 @@ urlpatterns = [
     path(f"{EVIDENCE}verify/", views.evidence_verify, name="evidence-verify"),
     *[
         path(f"{SUBJECT}{action}/", views.subject_action, {"action": action}, name=f"subject-{action}")
-        for action in ("submit", "approve", "reject", "review", "remove")
+        for action in ("submit", "approve", "reject", "review", "remove", "restrict", "lift")
     ],
 ]

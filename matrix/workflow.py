@@ -179,3 +179,30 @@ def _remove(subject: Subject, *, acting_user, reason: str) -> Subject:
     _step(subject, acting_user, reason)
     signals.subject_removed.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
     return subject
+
+
+@transaction.atomic
+def restrict_processing(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
+    """s.47: keep the record but stop disclosing it (e.g. while its accuracy is contested); recipients are told."""
+    subject = lock_subject(subject, expected_version)
+    if not permissions.can_restrict(acting_user, subject):
+        raise PermissionDenied("Only the data protection officer can restrict processing.")
+    if subject.is_restricted:
+        raise InvalidTransition(f"Processing of {subject.reference} is already restricted.")
+    reason = _require_reason(reason, "reason", "the reason for restricting processing")
+    subject.restricted_at, subject.restriction_reason = timezone.now(), reason
+    _step(subject, acting_user, f"Processing restricted: {reason}", what="Processing restricted", justification=reason)
+    signals.subject_restricted.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
+    return subject
+
+
+@transaction.atomic
+def lift_restriction(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
+    subject = lock_subject(subject, expected_version)
+    if not permissions.can_restrict(acting_user, subject):
+        raise PermissionDenied("Only the data protection officer can lift a restriction.")
+    if not subject.is_restricted:
+        raise InvalidTransition(f"Processing of {subject.reference} is not restricted.")
+    reason = _require_reason(reason, "reason", "the reason for lifting the restriction")
+    subject.restricted_at, subject.restriction_reason = None, ""
+    return _step(subject, acting_user, f"Restriction lifted: {reason}", what="Restriction lifted", justification=reason)

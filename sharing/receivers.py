@@ -31,3 +31,10 @@ def notice_on_erasure(sender, subject, acting_user, **kwargs):
     from sharing.services import notify_subject_erased
 
     notify_subject_erased(subject)
+
+
+@receiver(signals.subject_restricted, dispatch_uid="sharing.notice_on_restriction")
+def notice_on_restriction(sender, subject, acting_user, reason, **kwargs):
+    from sharing.services import notify_subject_restricted
+
+    notify_subject_restricted(subject, reason)

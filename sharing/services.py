@@ -39,6 +39,8 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
         errors["subject"] = "Only subjects approved onto the matrix can be disclosed."
     elif subject.review_due and subject.review_due < today:
         errors["subject"] = "This subject's review is overdue; review it before disclosing anything."
+    elif subject.is_restricted:
+        errors["subject"] = "Processing of this record is restricted (DPA 2018 s.47); nothing can be disclosed."
     if agreement.partner_id != partner.pk:
         errors["agreement"] = f"{agreement.reference} is not an agreement with {partner.name}."
     elif not agreement.is_valid_on(today):
@@ -253,6 +255,15 @@ def notify_evidence_corrected(subject: Subject, evidence) -> int:
         disclosed_in, NoticeKind.CORRECTION,
         f"An evidence item dated {evidence.information_date:%d %B %Y} that was disclosed has since been "
         f"{'withdrawn' if evidence.is_withdrawn else 'corrected'}. Do not rely on it.",
+    )
+
+
+def notify_subject_restricted(subject: Subject, reason: str) -> int:
+    return _notify(
+        subject.disclosures.filter(status=DisclosureStatus.APPROVED),
+        NoticeKind.RESTRICTION,
+        "Processing of the police record behind this disclosure has been restricted (DPA 2018 s.47), for "
+        "example because its accuracy is contested. Do not use or pass on what you were sent until told otherwise.",
     )
 
 

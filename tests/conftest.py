@@ -112,6 +112,7 @@ def make_subject(officer, supervisor, any_criterion):
 REFERENCE_DATA_MIGRATIONS = [
     ("matrix.migrations.0002_boroughs", "load_boroughs"),
     ("matrix.migrations.0003_roles", "create_roles"),
+    ("matrix.migrations.0004_restriction", "grant_restriction_to_dpo"),
     ("sharing.migrations.0002_lawful_bases", "load"),
     ("sharing.migrations.0003_roles", "grant"),
     ("audit.migrations.0002_roles", "grant"),

@@ -1,13 +1,23 @@
 from matrix.forms.base import add_service_errors
 from matrix.forms.evidence import EvidenceForm, VerifySocialMediaForm, WithdrawEvidenceForm
 from matrix.forms.subjects import SubjectEditForm, SubjectForm, SubjectListForm
-from matrix.forms.workflow import ApproveForm, RejectForm, RemoveForm, ReviewForm, SubmitForm
+from matrix.forms.workflow import (
+    ApproveForm,
+    LiftRestrictionForm,
+    RejectForm,
+    RemoveForm,
+    RestrictForm,
+    ReviewForm,
+    SubmitForm,
+)
 
 __all__ = [
     "ApproveForm",
     "EvidenceForm",
     "RejectForm",
     "RemoveForm",
+    "RestrictForm",
+    "LiftRestrictionForm",
     "ReviewForm",
     "SubjectEditForm",
     "SubjectForm",

@@ -62,3 +62,18 @@ class RemoveForm(ActionForm):
         help_text="Removal starts the retention clock; the personal data is erased when it ends. "
         "At least 10 characters.",
     )
+
+
+class RestrictForm(ActionForm):
+    action = "restrict"
+    reason = forms.CharField(
+        label="Reason for restricting processing", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the subject contests the accuracy of the record. Recipients of live disclosures are told.",
+    )
+
+
+class LiftRestrictionForm(ActionForm):
+    action = "lift"
+    reason = forms.CharField(
+        label="Reason for lifting the restriction", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

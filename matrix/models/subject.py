@@ -79,6 +79,9 @@ class Subject(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
     retention_until = models.DateField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # DPA 2018 s.47: processing restricted (e.g. accuracy contested); nothing is disclosed meanwhile.
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    restriction_reason = models.TextField(blank=True, editable=False)
     harm_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, editable=False)
     harm_band = models.CharField(max_length=5, choices=HarmBand.choices, blank=True, editable=False)
     harm_method_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -97,6 +100,7 @@ class Subject(models.Model):
             ("break_glass", "Obtain time-limited access to one subject of another borough"),
             ("approve_subject", "Approve or reject subjects submitted by someone else"),
             ("review_subject", "Record periodic review outcomes and approve removals"),
+            ("restrict_processing", "Restrict or lift restriction of processing of a record (DPA 2018 s.47)"),
         ]
         indexes = [
             models.Index(fields=["borough", "-created_at"], name="subject_borough_created"),
@@ -140,6 +144,9 @@ class Subject(models.Model):
                 condition=Q(date_of_birth__isnull=False) | Q(erased_at__isnull=False), name="subject_dob_unless_erased"
             ),
             models.CheckConstraint(
+                condition=Q(restricted_at__isnull=True) | ~Q(restriction_reason=""), name="subject_restriction_has_reason"
+            ),
+            models.CheckConstraint(
                 condition=Q(erased_at__isnull=True) | Q(status=Status.REMOVED), name="subject_only_removed_are_erased"
             ),
             models.CheckConstraint(
@@ -159,6 +166,10 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
 
     @property
     def is_erased(self) -> bool:

@@ -49,7 +49,7 @@ def subject_list(request):
 def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> dict:
     """The workflow forms this person may use on this record now (the services check again on POST)."""
     shown = {}
-    if actions.edit and subject.status == Status.DRAFT:
+    if actions.edit and subject.status in (Status.DRAFT, Status.REJECTED):
         shown["submit"] = forms.SubmitForm(subject=subject)
     if not actions.own:
         if actions.approve and subject.status == Status.SUBMITTED:
@@ -58,6 +58,9 @@ def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> d
         if actions.review and subject.status == Status.APPROVED:
             shown["review"] = forms.ReviewForm(subject=subject)
             shown["remove"] = forms.RemoveForm(subject=subject)
+    if actions.restrict and not subject.is_erased:
+        key = "lift" if subject.is_restricted else "restrict"
+        shown[key] = (forms.LiftRestrictionForm if subject.is_restricted else forms.RestrictForm)(subject=subject)
     if failed is not None and failed.action in shown:
         shown[failed.action] = failed
     return shown

@@ -50,12 +50,24 @@ def _remove(user, subject, data):
     return "Removed from the matrix. The retention clock has started."
 
 
+def _restrict(user, subject, data):
+    workflow.restrict_processing(acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"])
+    return "Processing restricted. Nothing can be disclosed, and recipients of live disclosures have been told."
+
+
+def _lift(user, subject, data):
+    workflow.lift_restriction(acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"])
+    return "Restriction lifted."
+
+
 ACTIONS = {
     "submit": (forms.SubmitForm, _submit),
     "approve": (forms.ApproveForm, _approve),
     "reject": (forms.RejectForm, _reject),
     "review": (forms.ReviewForm, _review),
     "remove": (forms.RemoveForm, _remove),
+    "restrict": (forms.RestrictForm, _restrict),
+    "lift": (forms.LiftRestrictionForm, _lift),
 }
 
 

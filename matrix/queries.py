@@ -170,7 +170,7 @@ def officer_panels(user) -> list[Panel]:
             mine.filter(status=Status.REJECTED).order_by("-updated_at", "-uuid"),
             see_all="status=rejected&owner=mine",
             empty="None of your entries has been rejected.",
-            note="A supervisor sent these back with a reason. Edit the record to return it to draft.",
+            note="A supervisor sent these back with a reason. Address it, then submit the record again.",
         ),
         panel(
             "recent",

@@ -127,3 +127,20 @@ def test_subject_page_explains_each_item_and_criterion(client, officer):
     assert "Two independent sources (v1): not met" in page
     assert "Graded E (suspected to be false or malicious): never counts." in page
     assert "Needs at least 2 qualifying item(s); 0 found." in page
+
+
+@pytest.mark.django_db
+class TestMainMenu:
+    def labels(self, client, user):
+        client.force_login(user)
+        return [item["label"] for item in client.get("/").context["main_menu"]]
+
+    def test_officer_menu(self, client, officer):
+        assert self.labels(client, officer)[:3] == ["Dashboard", "Subjects", "Disclosures"]
+        assert "Approvals" not in self.labels(client, officer)
+
+    def test_supervisor_sees_approvals(self, client, supervisor):
+        assert "Approvals" in self.labels(client, supervisor)
+
+    def test_partner_sees_only_their_portal(self, client, partner):
+        assert self.labels(client, partner) == ["Dashboard", "Disclosures to my agency"]

@@ -1,7 +1,10 @@
 """Sign-in and failed sign-in are logged (s.62 and OWASP ASVS V7)."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
 from audit.models import Action, Outcome
@@ -16,3 +19,16 @@ def log_login(sender, request, user, **kwargs):
 def log_login_failed(sender, credentials, request=None, **kwargs):
     # The attempted username is kept (it may be mistyped, so it is not resolved to an account).
     record(Action.LOGIN_FAILED, username=str(credentials.get("username", ""))[:150], outcome=Outcome.REFUSED)
+
+
+@receiver(user_locked_out, dispatch_uid="audit.locked_out")
+def log_lockout(sender, request, username, ip_address, **kwargs):
+    record(
+        Action.DENIED, username=str(username or "")[:150], outcome=Outcome.REFUSED,
+        detail="Sign-in locked out after repeated failures",
+    )
+
+
+@receiver(post_delete, sender=TOTPDevice, dispatch_uid="audit.second_factor_reset")
+def log_second_factor_reset(sender, instance, **kwargs):
+    record(Action.ALTER, username=instance.user.get_username(), detail="Two-factor device removed (reset)")

@@ -20,6 +20,10 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return items or list(default or [])
 
 
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     if value is None or value == "":

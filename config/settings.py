@@ -5,12 +5,13 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. DATABASE_URL selects the database
 (postgres://… in production and CI); without it a local SQLite file is used.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_required
+from config.env import env_bool, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,22 +46,33 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "matrix",
     "sharing",
     "audit",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.security.SessionLimitsMiddleware",
+    "config.twofactor.TwoFactorMiddleware",
     "audit.context.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # Axes first, so a locked-out user and address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -148,6 +162,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "matrix.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("GOVMATRIX_API_ANON_RATE", "30/minute"),
+        "user": env_str("GOVMATRIX_API_USER_RATE", "600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "govmatrix API",
@@ -174,6 +196,39 @@ GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
 # After removal, personal data is kept this long (for complaints and proceedings), then erased.
 GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
 GOVMATRIX_REFERENCE_PREFIX = "GM"
+
+# Sessions end after 15 minutes without activity and 8 hours after sign-in, whatever the activity.
+SESSION_COOKIE_AGE = env_int("GOVMATRIX_SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+GOVMATRIX_SESSION_ABSOLUTE_SECONDS = env_int("GOVMATRIX_SESSION_ABSOLUTE_SECONDS", 8 * 60 * 60)
+
+# Five failed sign-ins for one username from one address lock that pair out for 15 minutes (HTTP 429).
+AXES_FAILURE_LIMIT = env_int("GOVMATRIX_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GOVMATRIX_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP) is required for every role in production mode.
+GOVMATRIX_REQUIRE_2FA = env_bool("GOVMATRIX_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "govmatrix"
+
+# No inline script or style anywhere; every asset comes from this service.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

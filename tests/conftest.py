@@ -113,6 +113,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("matrix.migrations.0002_boroughs", "load_boroughs"),
     ("matrix.migrations.0003_roles", "create_roles"),
     ("matrix.migrations.0004_restriction", "grant_restriction_to_dpo"),
+    ("matrix.migrations.0005_second_factor_reset", "grant_reset_to_dpo"),
     ("sharing.migrations.0002_lawful_bases", "load"),
     ("sharing.migrations.0003_roles", "grant"),
     ("audit.migrations.0002_roles", "grant"),
@@ -134,3 +135,5 @@ def reference_data(transactional_db):
 # What logging one read costs (SPEC §6): the access check for break glass, then a savepoint, the
 # chain head, the insert and the release — plus the advisory lock on PostgreSQL.
 LOGGED_READ_QUERIES = 6
+# Sliding idle expiry saves the session on every request: a savepoint, the update and the release.
+SESSION_QUERIES = 3

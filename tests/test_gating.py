@@ -107,6 +107,7 @@ class TestBreakGlass:
         client.force_login(officer)
         assert client.get(f"/subjects/{southwark_subject.uuid}/").status_code == 200
         with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+            client.force_login(officer)  # a fresh session: the old one has expired after 15 idle minutes
             assert client.get(f"/subjects/{southwark_subject.uuid}/").status_code == 404
             assert not Subject.objects.visible_to(officer).filter(pk=southwark_subject.pk).exists()
 

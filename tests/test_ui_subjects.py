@@ -19,7 +19,7 @@ from tests.factories import (
     SubjectFactory,
 )
 from tests.ui_helpers import QUALIFYING_ITEM, add_social_media, count_queries, page_text
-from tests.conftest import LOGGED_READ_QUERIES
+from tests.conftest import LOGGED_READ_QUERIES, SESSION_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -518,7 +518,7 @@ class TestQueryCounts:
         EvidenceFactory(subject=subject, offence_type=weight.offence_type)
         client.force_login(supervisor)
         url = f"/subjects/{subject.uuid}/"
-        with django_assert_max_num_queries(14 + LOGGED_READ_QUERIES):
+        with django_assert_max_num_queries(14 + LOGGED_READ_QUERIES + SESSION_QUERIES):
             small = count_queries(lambda: client.get(url))
         EvidenceFactory.create_batch(10, subject=subject, offence_type=weight.offence_type)
         SocialMediaEvidenceFactory.create_batch(3, subject=subject)

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django_otp import user_has_device
 from rest_framework.authtoken.models import Token
 
 
@@ -15,6 +17,9 @@ class Command(BaseCommand):
             user = get_user_model().objects.get(username=username, is_active=True)
         except get_user_model().DoesNotExist as exc:
             raise CommandError(f"No active user called {username!r}.") from exc
+        if settings.GOVMATRIX_REQUIRE_2FA and not user_has_device(user):
+            # Token requests skip the second sign-in step, so only enrolled users may hold one.
+            raise CommandError(f"{username} has not set up two-factor authentication; tokens go only to users who have.")
         if rotate:
             Token.objects.filter(user=user).delete()
         token, created = Token.objects.get_or_create(user=user)

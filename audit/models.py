@@ -3,11 +3,19 @@
 Append-only (database triggers refuse UPDATE and DELETE) and hash-chained (each entry seals the one
 before it), so an auditor can prove the record of access has not been altered. Entries hold
 identifiers and the stated justification, never personal data itself.
+
+Also here: subject access requests (s.45), tracked against their one-month deadline.
 """
 
+import calendar
+import uuid
+from datetime import date
+
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from matrix.choices import values
 
@@ -77,3 +85,119 @@ class ErasureGate(models.Model):
     """On SQLite, a row here (inside the erasing transaction only) lets history rows be redacted."""
 
     opened_at = models.DateTimeField()
+
+
+def one_calendar_month_after(day: date) -> date:
+    """The same date next month, or that month's last day when it has no such date (31 Jan → 28/29 Feb).
+
+    The one-month limit for answering a subject access request (DPA 2018 s.45, s.54).
+    """
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class SarStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed: response sent"
+    REFUSED = "refused", "Refused"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request to see the data held on them (DPA 2018 s.45), tracked against its deadline.
+
+    The applicant is described in free text: they may or may not be anyone on the matrix. The DPO
+    records which subjects the request concerns after searching, and how the applicant's identity was
+    verified; reports are generated per matched subject (audit.sar) and logged as combinations.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    requester_name = models.CharField("applicant's name", max_length=200)
+    requester_contact = models.TextField(
+        "applicant's contact details", help_text="Where the response goes: postal address, e-mail or both."
+    )
+    received_on = models.DateField(
+        help_text="When the request (or, if later, the identity information asked for) was received (s.54)."
+    )
+    due_on = models.DateField(editable=False, help_text="One calendar month after it was received.")
+    identity_verified = models.BooleanField(default=False, editable=False)
+    identity_method = models.TextField(blank=True, editable=False)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    identity_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    subjects = models.ManyToManyField(
+        "matrix.Subject", blank=True, related_name="access_requests", help_text="Records the request concerns."
+    )
+    status = models.CharField(max_length=10, choices=SarStatus.choices, default=SarStatus.OPEN, editable=False)
+    refusal_reason = models.TextField(blank=True, editable=False)
+    completed_on = models.DateField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[subjects])
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = "subject access request"
+        permissions = [
+            ("generate_subject_access_report", "Generate a report of all data held on a person (DPA 2018 s.45)"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="sar_status_due")]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_on__gt=F("received_on")), name="sar_due_after_received"),
+            models.CheckConstraint(condition=Q(status__in=values(SarStatus)), name="sar_status_valid"),
+            models.CheckConstraint(condition=~Q(requester_name=""), name="sar_requester_name_present"),
+            models.CheckConstraint(condition=~Q(requester_contact=""), name="sar_requester_contact_present"),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^SAR-[0-9]{4}-[0-9]{6,8}$"), name="sar_reference_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_verified=False)
+                | (Q(identity_verified_by__isnull=False, identity_verified_at__isnull=False) & ~Q(identity_method="")),
+                name="sar_identity_records_who_when_how",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=SarStatus.OPEN) & Q(completed_on__isnull=True, closed_by__isnull=True))
+                | (~Q(status=SarStatus.OPEN) & Q(completed_on__isnull=False, closed_by__isnull=False)),
+                name="sar_closed_records_date_and_who",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("received_on")),
+                name="sar_completed_after_received",
+            ),
+            # Nobody's data goes to an applicant whose identity was not checked (a victim's record to an abuser).
+            models.CheckConstraint(
+                condition=~Q(status=SarStatus.COMPLETED) | Q(identity_verified=True),
+                name="sar_completed_needs_identity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SarStatus.REFUSED) | ~Q(refusal_reason=""), name="sar_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        self.due_on = one_calendar_month_after(self.received_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SarStatus.OPEN
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+    def days_left(self, today: date | None = None) -> int:
+        return (self.due_on - (today or timezone.localdate())).days
+
+    def deadline_note(self, today: date | None = None) -> str:
+        days = self.days_left(today)
+        if days < 0:
+            return f"{-days} day{'s' if days != -1 else ''} late"
+        return "due today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"

@@ -33,7 +33,7 @@ def history_tables() -> list[str]:
     return sorted(
         model._meta.db_table
         for model in apps.get_models()
-        if model.__name__.startswith("Historical") and model._meta.app_label in ("matrix", "sharing")
+        if model.__name__.startswith("Historical") and model._meta.app_label in ("matrix", "sharing", "audit")
     )
 
 

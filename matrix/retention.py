@@ -174,9 +174,10 @@ def erase_subject(subject: Subject, *, acting_user) -> Subject:
         return subject
     with erasure_window():
         _erase(subject, acting_user)
+        # Copies made for others (disclosure snapshots) are erased in the same window and transaction.
+        signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
     record(Action.ERASE, actor=acting_user, obj=subject, subject=subject,
            detail="Personal data erased after the retention period; tombstone kept")
-    signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
     return subject
 
 

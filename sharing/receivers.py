@@ -28,8 +28,9 @@ def notice_on_evidence_correction(sender, subject, evidence, acting_user, reason
 
 @receiver(signals.subject_erased, dispatch_uid="sharing.notice_on_erasure")
 def notice_on_erasure(sender, subject, acting_user, **kwargs):
-    from sharing.services import notify_subject_erased
+    from sharing.services import erase_snapshots, notify_subject_erased
 
+    erase_snapshots(subject, acting_user=acting_user)
     notify_subject_erased(subject)
 
 

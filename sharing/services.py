@@ -267,6 +267,27 @@ def notify_subject_restricted(subject: Subject, reason: str) -> int:
     )
 
 
+def erase_snapshots(subject: Subject, *, acting_user) -> int:
+    """What was sent is personal data too: at erasure each snapshot, and its history, keeps only the reference.
+
+    Runs inside erase_subject's transaction and erasure window (history rows may be rewritten only there).
+    """
+    tombstone = {
+        "subject_reference": subject.reference,
+        "erased": True,
+        "fields": {},
+        "labels": {},
+    }
+    disclosures = list(subject.disclosures.exclude(snapshot=None))
+    for disclosure in disclosures:
+        disclosure.snapshot = tombstone
+        save_tracked(disclosure, acting_user=acting_user, reason="Snapshot erased with the record")
+    Disclosure.history.model.objects.filter(id__in=[d.pk for d in disclosures]).exclude(snapshot=None).update(
+        snapshot=tombstone
+    )
+    return len(disclosures)
+
+
 def notify_subject_erased(subject: Subject) -> int:
     return _notify(
         subject.disclosures.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.REVOKED]),

@@ -117,6 +117,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("sharing.migrations.0002_lawful_bases", "load"),
     ("sharing.migrations.0003_roles", "grant"),
     ("audit.migrations.0002_roles", "grant"),
+    ("audit.migrations.0003_subject_access_request", "grant_subject_access_to_dpo"),
 ]
 
 

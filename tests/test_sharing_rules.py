@@ -270,3 +270,15 @@ def test_database_refuses_self_approval(officer, subject, agreement):
     disclosure.decided_by = officer
     with pytest.raises(IntegrityError), transaction.atomic():
         disclosure.save()
+
+
+def test_erasure_erases_what_was_sent_too(subject, live):
+    from matrix.retention import erase_subject, system_user
+
+    reviewer = make_user("supervisor", ["E09000012"])
+    workflow.remove_subject(acting_user=reviewer, subject=subject, reason="Synthetic: left the area for good")
+    erase_subject(subject, acting_user=system_user())
+    live.refresh_from_db()
+    assert live.snapshot == {"subject_reference": subject.reference, "erased": True, "fields": {}, "labels": {}}
+    for record in live.history.all():
+        assert record.snapshot is None or "Testperson" not in str(record.snapshot)

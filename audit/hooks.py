@@ -10,18 +10,23 @@ from matrix import permissions
 from matrix.models import Subject, SubjectAccessGrant
 
 
-def _break_glass_justification(user, subject) -> str:
+def _break_glass_justification(user, subject, works_in_borough: bool | None) -> str:
     """A view through break glass carries the justification given for it (SPEC §6)."""
-    if permissions.holds(user, permissions.VIEW_ALL_SUBJECTS) or permissions.works_in_borough(user, subject.borough):
+    if works_in_borough is None:
+        works_in_borough = permissions.works_in_borough(user, subject.borough)
+    if permissions.holds(user, permissions.VIEW_ALL_SUBJECTS) or works_in_borough:
         return ""
     grant = SubjectAccessGrant.objects.filter(user=user, content_object=subject).only("justification").first()
     return f"Break glass: {grant.justification}" if grant else ""
 
 
-def consulted(user, subject: Subject, *, obj=None, detail: str = "Subject record viewed") -> None:
+def consulted(
+    user, subject: Subject, *, obj=None, detail: str = "Subject record viewed", works_in_borough: bool | None = None
+) -> None:
+    """``works_in_borough`` saves a query when the caller already knows it."""
     record(
         Action.CONSULT, actor=user, obj=obj or subject, subject=subject, detail=detail,
-        justification=_break_glass_justification(user, subject),
+        justification=_break_glass_justification(user, subject, works_in_borough),
     )
 
 

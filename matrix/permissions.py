@@ -142,6 +142,7 @@ class SubjectActions:
             perm: holds(user, perm) for perm in (CHANGE_SUBJECT, APPROVE_SUBJECT, REVIEW_SUBJECT, VERIFY_SOCIAL_MEDIA)
         }
         works = any(roles.values()) and works_in_borough(user, subject.borough)
+        self.works_in_borough = works
         # The same tests as can_edit_subject, can_approve, can_review and can_verify.
         self.edit = works and roles[CHANGE_SUBJECT]
         self.approve = works and roles[APPROVE_SUBJECT]

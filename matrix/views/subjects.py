@@ -109,7 +109,7 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
         "can_edit": actions.edit and subject.status != Status.REMOVED,
         "scope": scope_description(request.user),
     }
-    hooks.consulted(request.user, subject)
+    hooks.consulted(request.user, subject, works_in_borough=actions.works_in_borough)
     return render(request, "matrix/subject_detail.html", context, status=status)
 
 

@@ -177,3 +177,18 @@ class TestRateLimits:
 def test_healthz_reports_database_and_migrations(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_a_token_can_be_revoked_and_stops_working_at_once(officer, capsys):
+    from rest_framework.test import APIClient
+
+    call_command("create_api_token", officer.username)
+    key = capsys.readouterr().out.strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/boroughs/").status_code == 200
+    call_command("create_api_token", officer.username, "--revoke")
+    assert client.get("/api/boroughs/").status_code == 401
+    assert AccessEvent.objects.filter(detail="API token revoked", actor_username=officer.username).exists()
+    with pytest.raises(CommandError):
+        call_command("create_api_token", officer.username, "--revoke")

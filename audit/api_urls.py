@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from audit.api.views import AccessEventViewSet, ChainVerificationView
+
+app_name = "audit-api"
+
+router = SimpleRouter(trailing_slash=True)
+router.register("audit/events", AccessEventViewSet, basename="event")
+
+urlpatterns = [
+    *router.urls,
+    path("audit/verify/", ChainVerificationView.as_view(), name="verify"),
+]

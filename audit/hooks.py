@@ -1,7 +1,7 @@
 """The small, explicit set of places where reading is logged: subject views, lists and searches,
 disclosure and partner views, exports and denials. Writes are logged by the services themselves."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from audit.log import record
@@ -52,7 +52,10 @@ def denied(user, *, detail: str, subject: Subject | None = None) -> None:
 
 def deny_missing_subject(user, subject_uuid, detail: str) -> Http404:
     """Log a request for a subject the user cannot see (if it exists at all) and give back the 404 to raise."""
-    subject = Subject.objects.select_related("borough").filter(uuid=subject_uuid).first()
+    try:
+        subject = Subject.objects.select_related("borough").filter(uuid=subject_uuid).first()
+    except ValidationError:  # not even a UUID (an API path): there is nothing it could name
+        subject = None
     denied(user, subject=subject, detail=detail if subject else f"{detail} (no such record)")
     return Http404("No such record.")
 

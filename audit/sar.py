@@ -18,7 +18,7 @@ from audit.log import record
 from audit.models import Action, SarStatus, SubjectAccessRequest
 from audit.sar_report import build_report
 from matrix.models import Subject
-from matrix.services import next_reference, save_tracked
+from matrix.services import fit_change_reason, next_reference, save_tracked
 
 __all__ = [
     "build_report", "open_request", "find_subjects", "match_subject", "unmatch_subject", "verify_identity",
@@ -106,7 +106,7 @@ def _name_matches(family_name: str, given_names: str) -> Q:
 
 
 def _save_m2m_step(sar, acting_user, reason: str, change) -> None:
-    sar._history_user, sar._change_reason = acting_user, reason
+    sar._history_user, sar._change_reason = acting_user, fit_change_reason(sar, reason)
     change()
 
 

@@ -183,7 +183,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ShareableFieldEnum": "sharing.choices.ShareableField"},
+    "ENUM_NAME_OVERRIDES": {
+        "ShareableFieldEnum": "sharing.choices.ShareableField",
+        "AccessActionEnum": "audit.models.Action",
+        "AccessOutcomeEnum": "audit.models.Outcome",
+        "OutcomeEnum": "matrix.models.ReviewOutcome",  # the name it had before the access log API
+    },
+    # Every operation documents the error answers it can give (401, 403, 429; 404 and 400 where they apply).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
 }
 
 GUARDIAN_RAISE_403 = False
@@ -196,6 +206,8 @@ GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
 # After removal, personal data is kept this long (for complaints and proceedings), then erased.
 GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
 GOVMATRIX_REFERENCE_PREFIX = "GM"
+# The access log's "unusual activity" list names anyone who viewed more distinct subjects than this in one hour.
+GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR = env_int("GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR", 50)
 
 # Sessions end after 15 minutes without activity and 8 hours after sign-in, whatever the activity.
 SESSION_COOKIE_AGE = env_int("GOVMATRIX_SESSION_IDLE_SECONDS", 15 * 60)

@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 
 handler403 = "audit.views.permission_denied"
+handler404 = "config.errors.page_not_found"

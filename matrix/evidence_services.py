@@ -11,6 +11,7 @@ from audit.models import Action
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
 from matrix.services import lock_subject, refresh_assessment, save_tracked
+from matrix.validators import check_input, validate_text
 
 EVIDENCE_EDITABLE_FIELDS = frozenset(
     {
@@ -46,9 +47,12 @@ def _require_editor(acting_user, subject: Subject) -> None:
 
 
 def _check_fields(fields: dict) -> None:
+    if not isinstance(fields, dict):
+        raise ValidationError("Send the changes as field names and their new values.")
     unknown = set(fields) - EVIDENCE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"These evidence fields cannot be set: {', '.join(sorted(unknown))}.")
+    check_input(Evidence, fields)
 
 
 @transaction.atomic
@@ -99,7 +103,7 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
 
 @transaction.atomic
 def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Evidence:
-    reason = (reason or "").strip()
+    reason = validate_text(reason or "", "reason").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the item is withdrawn; the reason stays on the record."})
     subject = lock_subject(evidence.subject)
@@ -120,7 +124,7 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
 
 @transaction.atomic
 def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evidence:
-    method = (method or "").strip()
+    method = validate_text(method or "", "method").strip()
     subject = lock_subject(evidence.subject)
     if not permissions.can_verify(acting_user, subject):
         raise PermissionDenied("Only a supervisor of the subject's borough can verify social media.")

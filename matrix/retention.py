@@ -131,7 +131,8 @@ def _reason_without_detail(reason: str | None) -> str:
     if not reason:
         return reason or ""
     head = re.split(r"[:(]", reason, maxsplit=1)[0].strip()
-    return head if head == reason.strip() else f"{head} [detail erased]"
+    # The history column holds 100 characters (PostgreSQL enforces it): a long head is cut to make room.
+    return head if head == reason.strip() else f"{head[:84]} [detail erased]"
 
 
 def _redact_history(model, ids, values: dict, erase_if_present=()) -> None:

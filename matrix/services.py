@@ -18,6 +18,7 @@ from matrix import permissions, rules, signals
 from audit.log import record
 from audit.models import Action
 from matrix.choices import Status, Verification
+from matrix.validators import check_input, validate_text
 from matrix.models import (
     Borough,
     Evidence,
@@ -60,8 +61,21 @@ class StaleVersion(Exception):
 def save_tracked(instance, *, acting_user, reason: str) -> None:
     """Save a history-tracked row with who did it and why."""
     instance._history_user = acting_user
-    instance._change_reason = reason
+    instance._change_reason = fit_change_reason(instance, reason)
     instance.save()
+
+
+def fit_change_reason(instance, reason: str) -> str:
+    """History keeps the reason in a 100-character column, which PostgreSQL (unlike SQLite) enforces.
+
+    A longer reason is shortened there with an ellipsis; the full text stays where each step keeps it
+    (the record's own field, e.g. ``rejection_reason``, and the access log's justification).
+    """
+    if reason is None:
+        return reason
+    validate_text(reason, "reason")
+    limit = type(instance).history.model._meta.get_field("history_change_reason").max_length
+    return reason if limit is None or len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def reference_series(prefix: str = "") -> str:
@@ -160,6 +174,7 @@ def create_subject(*, acting_user, reason: str = "Created as a draft", **fields)
     borough = fields.get("borough")
     if not isinstance(borough, Borough):
         raise ValidationError({"borough": "Choose the borough that holds this subject."})
+    check_input(Subject, fields)
     _require_borough_access(acting_user, borough)
     subject = Subject(created_by=acting_user, **fields)
     _validated(subject, exclude=["reference", "created_by"])
@@ -171,9 +186,17 @@ def create_subject(*, acting_user, reason: str = "Created as a draft", **fields)
     return subject
 
 
+def check_version(expected_version) -> None:
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise ValidationError({"version": "Send the version number of the record you edited."})
+
+
 def lock_subject(subject: Subject, expected_version: int | None = None) -> Subject:
     """Re-read the subject under a row lock; refuse if the caller edited an older version."""
-    locked = Subject.objects.select_for_update().select_related("borough").get(pk=subject.pk)
+    if expected_version is not None:
+        check_version(expected_version)
+    # Lock the subject row only: locking the joined borough would queue every step in the borough.
+    locked = Subject.objects.select_for_update(of=("self",)).select_related("borough").get(pk=subject.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked, expected_version)
     return locked
@@ -212,9 +235,13 @@ def refresh_assessment(subject: Subject, *, acting_user, reason: str) -> Subject
 @transaction.atomic
 def update_subject(*, acting_user, subject: Subject, expected_version: int, changes: dict, reason: str) -> Subject:
     """Apply an edit made against ``expected_version``; refuse it if anyone saved in between."""
+    if not isinstance(changes, dict):
+        raise ValidationError("Send the changes as field names and their new values.")
     unknown = set(changes) - SUBJECT_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    check_input(Subject, changes)
+    check_version(expected_version)
     locked = lock_subject(subject)
     if not permissions.can_edit_subject(acting_user, locked):
         raise PermissionDenied("You can only edit subjects of boroughs you work in.")
@@ -261,12 +288,12 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     """Give the acting user time-limited read access to one subject outside their boroughs."""
     if not permissions.can_break_glass(acting_user):
         raise PermissionDenied("Your role cannot use break-glass access.")
-    justification = (justification or "").strip()
+    justification = validate_text(justification or "", "justification").strip()
     errors = {}
     if len(justification) < 20:
         errors["justification"] = "Explain why you need this record (at least 20 characters); it is logged."
     max_hours = settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS
-    if not 1 <= hours <= max_hours:
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= max_hours:
         errors["hours"] = f"Break-glass access lasts between 1 and {max_hours} hours."
     if errors:
         raise ValidationError(errors)

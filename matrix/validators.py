@@ -1,6 +1,8 @@
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 # Royal Mail postcode shapes: A9 9AA, A99 9AA, A9A 9AA, AA9 9AA, AA99 9AA, AA9A 9AA (and GIR 0AA).
@@ -27,3 +29,50 @@ def validate_not_future(value) -> None:
 def age_on(date_of_birth, on_date) -> int:
     before_birthday = (on_date.month, on_date.day) < (date_of_birth.month, date_of_birth.day)
     return on_date.year - date_of_birth.year - int(before_birthday)
+
+
+# Services are called by forms and the API (which type their input) but also by commands and scripts.
+# Whatever they are given, bad input gets a field error, never a crash deep in the ORM or a database
+# error (SPEC §8); PostgreSQL, unlike SQLite, also refuses NUL characters in text.
+NULL_CHARACTERS_MESSAGE = "Null characters are not allowed."
+
+
+def validate_text(value, field: str) -> str:
+    """Free text given to a service (a reason, a purpose, a justification)."""
+    if not isinstance(value, str):
+        raise ValidationError({field: "Enter text."})
+    if "\x00" in value:
+        raise ValidationError({field: NULL_CHARACTERS_MESSAGE})
+    return value
+
+
+def _input_problem(field, value) -> str | None:
+    if value is None:
+        return None if field.null else "This field is required."
+    if field.is_relation:
+        return None if isinstance(value, field.related_model) else f"Choose a {field.related_model._meta.verbose_name}."
+    if isinstance(field, models.DateField):
+        if isinstance(value, str):
+            try:
+                field.to_python(value)
+            except ValidationError as error:
+                return error.messages[0]
+            return None
+        return None if isinstance(value, date) else "Enter a date."
+    if isinstance(field, (models.CharField, models.TextField)):
+        if not isinstance(value, str):
+            return "Enter text."
+        if "\x00" in value:
+            return NULL_CHARACTERS_MESSAGE
+    return None
+
+
+def check_input(model, values: dict) -> None:
+    """Refuse, field by field, values of a type the model field cannot hold (full_clean does the rest)."""
+    errors = {}
+    for name, value in values.items():
+        problem = _input_problem(model._meta.get_field(name), value)
+        if problem:
+            errors[name] = problem
+    if errors:
+        raise ValidationError(errors)

@@ -17,6 +17,7 @@ from audit.log import record
 from audit.models import Action
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
+from matrix.validators import validate_text
 from matrix.services import (
     check_victimisation_link,
     assess_subject,
@@ -42,7 +43,7 @@ def _require_status(subject: Subject, *allowed: str, action: str) -> None:
 
 
 def _require_reason(text: str, field: str, what: str) -> str:
-    text = (text or "").strip()
+    text = validate_text(text or "", field).strip()
     if len(text) < MINIMUM_REASON_LENGTH:
         raise ValidationError({field: f"Give {what} (at least {MINIMUM_REASON_LENGTH} characters); it is kept on the record."})
     return text
@@ -108,7 +109,8 @@ def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected
     subject.status, subject.approved_by, subject.approved_at = Status.APPROVED, acting_user, timezone.now()
     subject.review_due, subject.criteria_lapsed_at, subject.rejection_reason = next_review_date(), None, ""
     met = ", ".join(f"{r.criterion.code} v{r.criterion.version}" for r in assessment.criteria if r.met)
-    note = f"Approved (criteria met: {met})" + (f": {reason.strip()}" if reason.strip() else "")
+    reason = validate_text(reason or "", "reason").strip()
+    note = f"Approved (criteria met: {met})" + (f": {reason}" if reason else "")
     return _step(subject, acting_user, note)
 
 

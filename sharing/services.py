@@ -5,7 +5,7 @@ stated purpose and a second person's approval; victims only for safeguarding; no
 overdue or unapproved record; revocation at once; later corrections reach the recipient as notices.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from audit.models import Action
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
 from matrix.services import next_reference, save_tracked
+from matrix.validators import NULL_CHARACTERS_MESSAGE, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
 from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
@@ -54,19 +55,25 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
             "Victims and people at risk may be disclosed only under a safeguarding basis; "
             f"{lawful_basis.citation} is not one."
         )
-    fields = list(fields or [])
-    unknown = set(fields) - set(ShareableField.values)
-    outside = set(fields) - set(agreement.shareable_fields)
-    if not fields:
+    fields = [] if fields is None else fields
+    if not isinstance(fields, (list, tuple, set, frozenset)) or not all(isinstance(f, str) for f in fields):
+        errors["fields"] = "Choose the fields to disclose from the list."
+    elif not fields:
         errors["fields"] = "Choose at least one field to disclose."
-    elif unknown:
+    elif unknown := set(fields) - set(ShareableField.values):
         errors["fields"] = f"These are not shareable fields: {', '.join(sorted(unknown))}."
-    elif outside:
+    elif outside := set(fields) - set(agreement.shareable_fields):
         labels = ", ".join(ShareableField(f).label for f in sorted(outside))
         errors["fields"] = f"{agreement.reference} does not allow sharing: {labels}."
-    if len((purpose or "").strip()) < MINIMUM_PURPOSE_LENGTH:
+    if not isinstance(purpose, str):
+        errors["purpose"] = "Enter the purpose as text."
+    elif "\x00" in purpose:
+        errors["purpose"] = NULL_CHARACTERS_MESSAGE
+    elif len(purpose.strip()) < MINIMUM_PURPOSE_LENGTH:
         errors["purpose"] = "State the specific purpose of this disclosure (at least 10 characters)."
-    if expiry is not None and expiry <= today:
+    if expiry is not None and (isinstance(expiry, datetime) or not isinstance(expiry, date)):
+        errors["expiry"] = "Enter the expiry as a date."
+    elif expiry is not None and expiry <= today:
         errors["expiry"] = "The expiry date must be in the future."
     elif expiry is not None and expiry > agreement.valid_to:
         errors["expiry"] = f"A disclosure cannot outlast its agreement, which ends on {agreement.valid_to}."
@@ -102,7 +109,18 @@ def request_disclosure(
 
 
 def _lock(disclosure: Disclosure) -> Disclosure:
-    return Disclosure.objects.select_for_update().select_related("subject__borough", "agreement", "partner", "lawful_basis").get(pk=disclosure.pk)
+    """Lock the subject, then the disclosure, and nothing else.
+
+    Removal locks the subject and then every disclosure of it; taking the same order here (and locking
+    only these rows, not the joined agreement, partner or borough) makes concurrent decisions,
+    revocations and removals queue instead of deadlocking (tests/test_concurrency.py).
+    """
+    list(Subject.objects.select_for_update().filter(pk=disclosure.subject_id).values_list("pk", flat=True))
+    return (
+        Disclosure.objects.select_for_update(of=("self",))
+        .select_related("subject__borough", "agreement", "partner", "lawful_basis")
+        .get(pk=disclosure.pk)
+    )
 
 
 def _require_decider(acting_user, disclosure: Disclosure, action: str) -> None:
@@ -147,7 +165,7 @@ def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
 
 
 def _require_reason(reason: str, field: str = "reason") -> str:
-    reason = (reason or "").strip()
+    reason = validate_text(reason or "", field).strip()
     if len(reason) < MINIMUM_PURPOSE_LENGTH:
         raise ValidationError({field: "Give the reason (at least 10 characters); it is kept on the record."})
     return reason

@@ -138,3 +138,11 @@ def reference_data(transactional_db):
 LOGGED_READ_QUERIES = 6
 # Sliding idle expiry saves the session on every request: a savepoint, the update and the release.
 SESSION_QUERIES = 3
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """API rate-limit counters live in the cache; each test starts with none (one test sets its own)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -48,11 +48,9 @@ class TestSubjectList:
         assert 'class="tag tag-victim">Victim of an offence' in page
         assert 'class="tag tag-perpetrator">Suspected of an offence' in page
 
-    def test_partner_is_told_they_have_no_borough(self, client, partner):
+    def test_partner_is_refused_the_list_and_told_where_to_look(self, client, partner):
         client.force_login(partner)
-        response = client.get("/subjects/")
-        assert response.context["subjects"] == []
-        assert "no boroughs" in response.content.decode()
+        assert client.get("/subjects/").status_code == 403
         home = client.get("/").content.decode()
         assert "partner agencies see only what has been disclosed to their own agency" in home
 

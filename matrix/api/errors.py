@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +19,10 @@ def as_drf_validation_error(exc: DjangoValidationError) -> ValidationError:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError) and "JSON" in str(exc):
+        # Python's json gives up on a very deeply nested document ("[[[[...") with RecursionError, which
+        # DRF's parser does not catch (it catches ValueError): a malformed body, not a server fault.
+        exc = ParseError("JSON parse error - the document is nested too deeply.")
     if isinstance(exc, StaleVersion):
         return Response(
             {

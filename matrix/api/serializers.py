@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from matrix.choices import HarmBand
 from matrix.models import Borough, Evidence, OffenceType, ReviewOutcome, Subject, SubjectReview
 
 VERSION_HELP = (
@@ -29,6 +30,10 @@ class SubjectSerializer(serializers.ModelSerializer):
     )
     change_reason = serializers.CharField(
         write_only=True, required=False, max_length=500, help_text="Why this change was made (kept in the history)."
+    )
+    harm_band = serializers.ChoiceField(
+        choices=HarmBand.choices, allow_blank=True, read_only=True,
+        help_text="Empty when there is no harm score (victims, people at risk, no qualifying offence).",
     )
 
     class Meta:
@@ -145,9 +150,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
         help_text="Offence type code (slug), used for the harm score.",
     )
     offence_type_label = serializers.CharField(source="offence_type.label", read_only=True, allow_null=True)
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     withdrawn = serializers.BooleanField(source="is_withdrawn", read_only=True)
-    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     counts = serializers.SerializerMethodField(help_text="Whether this item can count toward criteria and harm.")
     not_counting_reasons = serializers.SerializerMethodField(help_text="Why it does not count (empty when it does).")

@@ -1,5 +1,5 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -59,10 +59,19 @@ class BoroughViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Borough.objects.all()
     serializer_class = BoroughSerializer
+    # For those who work with or oversee matrix records; partners use the disclosures endpoint only.
+    permission_classes = [RecordWorkAccess]
     lookup_field = "code"
     pagination_class = None
 
 
+STALE = OpenApiResponse(description="Stale version: someone saved the record since you read it. Nothing changed.")
+
+
+@extend_schema_view(
+    update=extend_schema(responses={200: SubjectSerializer, 409: STALE}),
+    partial_update=extend_schema(responses={200: SubjectSerializer, 409: STALE}),
+)
 class SubjectViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

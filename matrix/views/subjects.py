@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
 from audit import hooks
+from audit.permissions import can_read_log
 from matrix import forms, permissions, queries, services
 from matrix.choices import Status, Verification
 from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
@@ -15,6 +16,10 @@ from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_descriptio
 
 @login_required
 def subject_list(request):
+    user = request.user
+    if not (permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)):
+        # Partners never see the matrix, not even an empty list of it (the menu hides it; the page checks).
+        raise PermissionDenied("Your role does not work with matrix records.")
     form = forms.SubjectListForm(request.GET or None)
     criteria = form.criteria() if form.is_bound else {}
     rows, next_cursor = queries.subject_list_page(request.user, criteria, request.GET.get("after"), PAGE_SIZE)
@@ -107,6 +112,7 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
         "action_forms": action_forms(subject, actions, failed if keep_failed_form else None),
         "failed_form": failed,
         "can_edit": actions.edit and subject.status != Status.REMOVED,
+        "can_audit": can_read_log(request.user),
         "scope": scope_description(request.user),
     }
     hooks.consulted(request.user, subject, works_in_borough=actions.works_in_borough)

@@ -62,8 +62,8 @@ class DisclosureSerializer(serializers.ModelSerializer):
     fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), allow_empty=False)
     expiry = serializers.DateField(source="requested_expiry", required=False, help_text="Defaults to 30 days.")
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
+    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None, allow_null=True)
     notices = NoticeSerializer(many=True, read_only=True)
 
     class Meta:

@@ -1,9 +1,9 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from audit import hooks
@@ -62,12 +62,41 @@ class DisclosurePagination(CursorPagination):
 
 
 class DisclosureAccess(BasePermission):
+    """Partners read; police and oversight roles read the register; only the role that may take a step
+    reaches its body (the wrong role is a 403 before validation, the wrong borough a 404)."""
+
+    # Requesting is an officer's or supervisor's step; deciding is a supervisor's of the subject's borough.
+    WRITE_PERMISSIONS = {
+        "approve": permissions.APPROVE_DISCLOSURE,
+        "refuse": permissions.APPROVE_DISCLOSURE,
+        "revoke": permissions.APPROVE_DISCLOSURE,
+    }
+
     def has_permission(self, request, view):
         if permissions.partner_of(request.user) is not None:
-            return request.method in ("GET", "HEAD", "OPTIONS")
-        return permissions.can_read_register(request.user)
+            return request.method in SAFE_METHODS
+        if request.method in SAFE_METHODS:
+            return permissions.can_read_register(request.user)
+        return permissions.holds(request.user, self.WRITE_PERMISSIONS.get(view.action, permissions.REQUEST_DISCLOSURE))
+
+    def has_object_permission(self, request, view, obj):
+        if view.action in self.WRITE_PERMISSIONS:
+            return permissions.can_decide(request.user, obj)
+        return True
 
 
+# A partner's token gets the partner's view of a disclosure (the snapshot), everyone else the register's.
+DISCLOSURE_FOR_CALLER = PolymorphicProxySerializer(
+    component_name="DisclosureForCaller",
+    serializers=[DisclosureSerializer, PartnerDisclosureSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=DISCLOSURE_FOR_CALLER),
+    retrieve=extend_schema(responses=DISCLOSURE_FOR_CALLER),
+)
 class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Police and oversight roles see the register; a partner's token sees only its agency's live disclosures."""
 
@@ -138,17 +167,19 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     @extend_schema(request=ReasonSerializer, responses=DisclosureSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, uuid=None):
+        disclosure = self.get_object()  # access first: the wrong borough is a 404 whatever the body
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         return self._respond(
-            services.refuse_disclosure(acting_user=request.user, disclosure=self.get_object(), reason=reason.validated_data["reason"])
+            services.refuse_disclosure(acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"])
         )
 
     @extend_schema(request=ReasonSerializer, responses=DisclosureSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, uuid=None):
+        disclosure = self.get_object()  # access first: the wrong borough is a 404 whatever the body
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         return self._respond(
-            services.revoke_disclosure(acting_user=request.user, disclosure=self.get_object(), reason=reason.validated_data["reason"])
+            services.revoke_disclosure(acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"])
         )

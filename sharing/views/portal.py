@@ -98,10 +98,29 @@ def portal_export(request, disclosure_uuid):
     return _csv(partner, disclosure)
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection, OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+class _InertWriter:
+    """csv.writer whose cells can never start a formula in the recipient's spreadsheet."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row):
+        self._writer.writerow([_cell(value) for value in row])
+
+
 def _csv(partner, disclosure) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{disclosure.reference}.csv"'
-    writer = csv.writer(response)
+    writer = _InertWriter(response)
     marking = [partner.name, disclosure.reference]
     writer.writerow(["Recipient agency", "Disclosure reference", "Item", "Value"])
     writer.writerow([*marking, "Lawful basis", disclosure.lawful_basis.citation])

@@ -28,6 +28,7 @@ UNAUTHENTICATED = _response("No valid token or session: sign in, or send 'Author
 REFUSED = _response("Your role may not do this here; the reason is in 'detail'. Nothing was changed.", DETAIL)
 THROTTLED = _response("Too many requests from your token or address; wait and retry.", DETAIL)
 NOT_FOUND = _response("No such record among those you can access (or an invalid page cursor).", DETAIL)
+UNSUPPORTED = _response("The body's Content-Type is missing or not one this operation reads (JSON or a form).", DETAIL)
 INVALID = _response(
     "Invalid input or a refusal by the rules: messages per field. Nothing was changed.",
     {"$ref": "#/components/schemas/ValidationErrors"},
@@ -45,6 +46,8 @@ def add_error_responses(result, generator, request, public):
                 errors["404"] = NOT_FOUND
             if "requestBody" in operation or any(p["in"] == "query" and p["name"] != "cursor" for p in parameters):
                 errors["400"] = INVALID
+            if "requestBody" in operation:
+                errors["415"] = UNSUPPORTED
             for code, response in errors.items():
                 responses.setdefault(code, response)
     return result

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "matrix",
     "sharing",
     "audit",
+    "transparency",
     "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.errors.NulInPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +76,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# The benchmark (bench/) reads each request's SQL time from a Server-Timing header; never in production.
+if env_bool("GOVMATRIX_SQL_TIMING"):
+    if PRODUCTION:
+        raise ImproperlyConfigured("GOVMATRIX_SQL_TIMING is for benchmarks only; unset it in production mode")
+    MIDDLEWARE.insert(0, "config.sqltiming.SQLTimingMiddleware")  # outermost: session and sign-in SQL count too
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

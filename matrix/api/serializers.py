@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from matrix.api.fields import CodeRelatedField
 from matrix.choices import HarmBand
 from matrix.models import Borough, Evidence, OffenceType, ReviewOutcome, Subject, SubjectReview
 
@@ -21,7 +22,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:subject-detail", lookup_field="uuid")
-    borough = serializers.SlugRelatedField(slug_field="code", queryset=Borough.objects.all())
+    borough = CodeRelatedField(slug_field="code", queryset=Borough.objects.all())
     borough_name = serializers.CharField(source="borough.name", read_only=True)
     version = serializers.IntegerField(
         min_value=1,
@@ -142,7 +143,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     grading = serializers.CharField(
         read_only=True, help_text="3x5x2 grading: source, intelligence, handling (e.g. 1AP)."
     )
-    offence_type = serializers.SlugRelatedField(
+    offence_type = CodeRelatedField(
         slug_field="code",
         queryset=OffenceType.objects.all(),
         required=False,

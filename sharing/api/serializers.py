@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from matrix.api.fields import CodeRelatedField
 from matrix.models import Subject
 from sharing.choices import ShareableField
 from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
@@ -58,7 +59,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
     subject_reference = serializers.CharField(source="subject.reference", read_only=True)
     agreement = serializers.SlugRelatedField(slug_field="uuid", queryset=InformationSharingAgreement.objects.all())
     partner = serializers.CharField(source="partner.name", read_only=True)
-    lawful_basis = serializers.SlugRelatedField(slug_field="code", queryset=LawfulBasis.objects.all())
+    lawful_basis = CodeRelatedField(slug_field="code", queryset=LawfulBasis.objects.all())
     fields = serializers.ListField(child=serializers.ChoiceField(choices=ShareableField.choices), allow_empty=False)
     expiry = serializers.DateField(source="requested_expiry", required=False, help_text="Defaults to 30 days.")
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)

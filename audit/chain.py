@@ -26,19 +26,30 @@ CHAINED_FIELDS = (
 )
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _canonical_value(value):
-    if value is None:
-        return None
+    if type(value) in _AS_IS:  # the common case first: the log is verified millions of rows at a time
+        return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value) if not isinstance(value, (int, str)) else value
+    return value if isinstance(value, (int, str)) else str(value)
 
 
-def canonical(event) -> bytes:
-    """A stable byte string of the entry's content: same content, same bytes, on any database."""
-    content = {name: _canonical_value(getattr(event, name)) for name in CHAINED_FIELDS}
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+# Built once: the log is sealed and verified millions of entries at a time.
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def canonical_row(row) -> bytes:
+    """A stable byte string of an entry's content (its values in ``CHAINED_FIELDS`` order): same content,
+    same bytes, on any database."""
+    return _encode(dict(zip(CHAINED_FIELDS, map(_canonical_value, row)))).encode()
+
+
+def seal_row(row) -> str:
+    return hashlib.sha256(canonical_row(row)).hexdigest()
 
 
 def seal(event) -> str:
-    return hashlib.sha256(canonical(event)).hexdigest()
+    return seal_row([getattr(event, name) for name in CHAINED_FIELDS])

@@ -63,12 +63,15 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
+        # Every list of entries is newest first by sequence; each filter has an index in that order.
         indexes = [
-            models.Index(fields=["actor_id", "-occurred_at"], name="event_actor_time"),
-            models.Index(fields=["subject_uuid", "occurred_at"], name="event_subject_time"),
-            models.Index(fields=["subject_reference"], name="event_subject_reference"),
-            models.Index(fields=["action", "-occurred_at"], name="event_action_time"),
-            models.Index(fields=["borough_code", "-occurred_at"], name="event_borough_time"),
+            models.Index(fields=["actor_id", "-sequence"], name="event_actor"),
+            models.Index(fields=["actor_username", "-sequence"], name="event_actor_username"),
+            models.Index(fields=["subject_uuid", "-sequence"], name="event_subject"),
+            models.Index(fields=["subject_reference", "-sequence"], name="event_subject_reference"),
+            models.Index(fields=["action", "-sequence"], name="event_action"),
+            models.Index(fields=["borough_code", "-sequence"], name="event_borough"),
+            models.Index(fields=["outcome", "-sequence"], name="event_outcome"),
             models.Index(fields=["-occurred_at"], name="event_time"),
         ]
         permissions = [("view_audit_log", "Search and export the access log (audit and oversight)")]

@@ -13,6 +13,8 @@ MENU = [
     ("Disclosures to my agency", "partner-home", ("sharing.use_partner_portal",)),
     ("Access log", "audit-events", ("audit.view_audit_log",)),
     ("Subject access", "sar-list", ("audit.view_subjectaccessrequest",)),
+    ("Impact assessments", "assessment-register", ("transparency.view_impactassessment",)),
+    ("Disproportionality", "disproportionality", ("transparency.view_disproportionality",)),
 ]
 
 

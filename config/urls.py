@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("matrix.urls")),
     path("", include("sharing.urls")),
+    path("", include("transparency.urls")),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", twofactor.verify, name="two-factor-verify"),

@@ -14,9 +14,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from simple_history.utils import bulk_create_with_history
 
-from matrix import evidence_services, publishing, rules, services, workflow
+from matrix import evidence_services, publishing, services, workflow
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
     Classification,
@@ -24,11 +23,9 @@ from matrix.choices import (
     Gender,
     SourceType,
     Status,
-    Verification,
 )
 from matrix.models import (
     Borough,
-    Evidence,
     HarmScoringMethod,
     InclusionCriterion,
     OffenceType,
@@ -265,76 +262,3 @@ def create_demo_subjects(users: dict, per_borough: int = 30, seed: int = 2026) -
             _walk_demo_workflow(subject, status, officer, supervisor)
             created += 1
     return created
-
-
-def _scale_evidence(subject, rng, offence_ids, today, acting_user) -> Evidence:
-    return Evidence(
-        subject=subject,
-        summary="Synthetic scale-test intelligence.",
-        information_date=today - timedelta(days=rng.randint(1, 900)),
-        source_type=SourceType.POLICE_RECORD,
-        source_reference=f"SCALE-{rng.randint(1, 50)}",
-        source_evaluation=rng.choice("122"),
-        intelligence_assessment=rng.choice("ABBC"),
-        handling_code="P",
-        nature="fact",
-        offence_type_id=rng.choice(offence_ids) if subject.is_perpetrator else None,
-        verification=Verification.NOT_REQUIRED,
-        created_by=acting_user,
-    )
-
-
-def _scale_workflow_fields(status: str, rng: random.Random, author, approver, today) -> dict:
-    now = timezone.now()
-    if status == Status.DRAFT:
-        return {}
-    fields = {"submitted_by": author, "submitted_at": now}
-    if status == Status.APPROVED:
-        fields.update(approved_by=approver, approved_at=now, review_due=today + timedelta(days=rng.randint(-30, 90)))
-    return fields
-
-
-def generate_scale_subjects(count: int, acting_user, approver, batch_size: int = 5000, progress=None) -> dict:
-    """Bulk-insert ``count`` synthetic subjects with evidence and history rows, batch by batch.
-
-    ``acting_user`` records and submits them; ``approver`` (another user: four-eyes) approves them.
-    """
-    rng = random.Random(count)
-    boroughs = list(Borough.objects.all())
-    method = services.current_harm_method()
-    weights = {w.offence_type_id: w.weight for w in method.weights.all()} if method else {}
-    offence_ids = list(weights) or [None]
-    series = services.reference_series()
-    today = timezone.localdate()
-    totals = {"subjects": 0, "evidence": 0}
-    for start in range(0, count, batch_size):
-        size = min(batch_size, count - start)
-        with transaction.atomic():
-            subjects, evidence_rows = [], []
-            for number in services.allocate_reference_numbers(series, size):
-                status = rng.choice([Status.APPROVED, Status.APPROVED, Status.SUBMITTED, Status.DRAFT])
-                subject = Subject(
-                    reference=services.format_reference(series, number),
-                    borough=rng.choice(boroughs),
-                    family_name=f"Scaletest-{number}",
-                    given_names=rng.choice(GIVEN_NAMES),
-                    date_of_birth=date(rng.randint(1985, 2010), rng.randint(1, 12), rng.randint(1, 28)),
-                    gender=rng.choice(list(Gender)),
-                    ethnicity=rng.choice(list(Ethnicity)),
-                    classification=rng.choice(list(Classification)),
-                    status=status,
-                    created_by=acting_user,
-                    **_scale_workflow_fields(status, rng, acting_user, approver, today),
-                )
-                items = [_scale_evidence(subject, rng, offence_ids, today, acting_user) for _ in range(rng.randint(3, 7))]
-                services.apply_harm(subject, rules.assess_harm(subject.classification, items, method, weights, today))
-                subjects.append(subject)
-                evidence_rows.extend(items)
-            history_options = {"batch_size": 1000, "default_user": acting_user, "default_change_reason": "Scale test data"}
-            bulk_create_with_history(subjects, Subject, **history_options)
-            bulk_create_with_history(evidence_rows, Evidence, **history_options)
-        totals["subjects"] += size
-        totals["evidence"] += len(evidence_rows)
-        if progress:
-            progress(totals["subjects"], count)
-    return totals

@@ -68,6 +68,11 @@ def boroughs_for(user):
     return Borough.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
 
 
+def list_boroughs_for(user):
+    """The boroughs a person can narrow the subject list to: all of them for those who read every subject."""
+    return Borough.objects.all() if holds(user, VIEW_ALL_SUBJECTS) else boroughs_for(user)
+
+
 def subject_visibility(queryset, user):
     if holds(user, VIEW_ALL_SUBJECTS):
         return queryset

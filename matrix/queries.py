@@ -95,6 +95,8 @@ SORTS = {
 def filter_subjects(queryset, criteria: dict, *, user, today=None):
     """Apply the list filters in ``criteria`` (a cleaned SubjectListForm); empty values are ignored."""
     today = today or timezone.localdate()
+    if criteria.get("borough"):
+        queryset = queryset.filter(borough=criteria["borough"])
     if criteria.get("classification"):
         queryset = queryset.filter(classification=criteria["classification"])
     if criteria.get("status"):
@@ -126,11 +128,15 @@ def describe_filters(criteria: dict) -> str:
     return ", ".join(parts) or "no filters"
 
 
+def subject_list(user, criteria: dict):
+    """The subject list's rows (unordered) and the keyset order they are paged in."""
+    sort = SORTS.get(criteria.get("sort") or "newest", SORTS["newest"])
+    return sort.restrict(filter_subjects(visible_subjects(user), criteria, user=user)), sort.order
+
+
 def subject_list_page(user, criteria: dict, cursor: str | None, size: int):
     """One page of the subject list: (rows, next_cursor). One query, whatever the page size or table size."""
-    sort = SORTS.get(criteria.get("sort") or "newest", SORTS["newest"])
-    queryset = sort.restrict(filter_subjects(visible_subjects(user), criteria, user=user))
-    return pagination.keyset_page(queryset, sort.order, cursor, size)
+    return pagination.keyset_page(*subject_list(user, criteria), cursor, size)
 
 
 # Dashboard panels ------------------------------------------------------------------------------------

@@ -133,6 +133,7 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["partner", "status", "expires_at"], name="disclosure_partner_live"),
             models.Index(fields=["status", "-requested_at"], name="disclosure_status_requested"),
+            models.Index(fields=["-requested_at", "-uuid"], name="disclosure_newest"),
             models.Index(fields=["subject", "status"], name="disclosure_subject_status"),
         ]
         constraints = [

@@ -118,6 +118,8 @@ REFERENCE_DATA_MIGRATIONS = [
     ("sharing.migrations.0003_roles", "grant"),
     ("audit.migrations.0002_roles", "grant"),
     ("audit.migrations.0003_subject_access_request", "grant_subject_access_to_dpo"),
+    ("transparency.migrations.0001_initial", "grant"),
+    ("transparency.migrations.0003_population_oversight_roles", "grant_disproportionality"),
 ]
 
 

@@ -128,6 +128,15 @@ def lawful_basis(w, scope):
     return {"code": "cda-1998-s115"}
 
 
+def with_published_release(w, scope):
+    """No URL kwargs: the statistics exports need a published release to exist."""
+    from transparency.releases import latest_release, publish_release
+
+    if latest_release() is None:
+        publish_release()
+    return {}
+
+
 OWN_ONLY = (200, 404)  # seen in one's own borough, "not found" in another
 EDIT = (200, 404)  # the form in one's own borough, "not found" in another
 
@@ -341,6 +350,20 @@ ACCESS: dict[str, Entry] = {
     ),
     "audit-user": page(username, GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 200, 200)),
     "audit-unusual": page(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 200, 200)),
+    # Disproportionality figures (aggregates only): supervisors, auditors and the DPO; GET only.
+    "disproportionality": page(GET=(LOGIN, 403, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
+    # The public transparency page and its data exports: everyone, no sign-in, GET only; no personal data.
+    "public-home": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
+    **{
+        name: page(
+            with_published_release, scoped=False,
+            GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405),
+        )
+        for name in ("public-statistics-json", "public-statistics-csv")
+    },
+    # The impact assessment register: the DPO keeps it, auditors read it. An empty POST is the form with errors.
+    "assessment-register": page(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
+    "assessment-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     "audit-api:event-list": api(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 403, 403)),
     "audit-api:verify": api(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 403, 403)),
 }

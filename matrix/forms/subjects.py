@@ -3,7 +3,7 @@ from django import forms
 from matrix import permissions
 from matrix.choices import Classification, HarmBand, Status
 from matrix.forms.base import RecordForm, VersionField
-from matrix.models import Subject
+from matrix.models import Borough, Subject
 from matrix.queries import FLAGS, SORTS
 
 SUBJECT_FIELDS = [
@@ -65,6 +65,9 @@ class SubjectListForm(forms.Form):
     """Filters and sort order of the subject list (GET). Invalid values are reported and ignored."""
 
     q = forms.CharField(label="Name, alias or reference", required=False, max_length=100)
+    borough = forms.ModelChoiceField(
+        label="Borough", required=False, queryset=Borough.objects.none(), to_field_name="code", empty_label="Any borough"
+    )
     classification = forms.ChoiceField(
         label="Classification", required=False, choices=_choices("Any classification", Classification.choices)
     )
@@ -89,6 +92,11 @@ class SubjectListForm(forms.Form):
     sort = forms.ChoiceField(
         label="Sort by", required=False, choices=[(key, option.label) for key, option in SORTS.items()]
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the boroughs whose subjects this person sees; choosing one narrows the list, never widens it.
+        self.fields["borough"].queryset = permissions.list_boroughs_for(user).order_by("name")
 
     def criteria(self) -> dict:
         """The valid filters only: a bad value in one field never hides the whole list."""

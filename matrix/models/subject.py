@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -103,10 +104,18 @@ class Subject(models.Model):
             ("restrict_processing", "Restrict or lift restriction of processing of a record (DPA 2018 s.47)"),
         ]
         indexes = [
-            models.Index(fields=["borough", "-created_at"], name="subject_borough_created"),
+
             models.Index(fields=["borough", "status", "classification"], name="subject_borough_status"),
-            models.Index(fields=["-harm_score"], name="subject_harm_score"),
-            models.Index(fields=["review_due"], name="subject_review_due"),
+            # The list's keyset orders (pagination.NEWEST, HARM, REVIEW), each with its uuid tie-breaker.
+            models.Index(fields=["-created_at", "-uuid"], name="subject_newest"),
+            models.Index(fields=["-harm_score", "-uuid"], name="subject_harm_order"),
+            models.Index(fields=["review_due", "uuid"], name="subject_review_order"),
+            # The same orders within one borough (the list's borough filter).
+            models.Index(fields=["borough", "-created_at", "-uuid"], name="subject_borough_newest"),
+            models.Index(fields=["borough", "-harm_score", "-uuid"], name="subject_borough_harm"),
+            models.Index(fields=["borough", "review_due", "uuid"], name="subject_borough_review"),
+            # Reference search is case-insensitive (iexact); name search has trigram indexes on PostgreSQL.
+            models.Index(Upper("reference"), name="subject_reference_upper"),
             models.Index(fields=["retention_until"], name="subject_retention_until"),
             models.Index(fields=["family_name", "given_names"], name="subject_name"),
         ]

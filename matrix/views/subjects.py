@@ -20,7 +20,7 @@ def subject_list(request):
     if not (permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)):
         # Partners never see the matrix, not even an empty list of it (the menu hides it; the page checks).
         raise PermissionDenied("Your role does not work with matrix records.")
-    form = forms.SubjectListForm(request.GET or None)
+    form = forms.SubjectListForm(request.GET or None, user=request.user)
     criteria = form.criteria() if form.is_bound else {}
     rows, next_cursor = queries.subject_list_page(request.user, criteria, request.GET.get("after"), PAGE_SIZE)
     next_query = None

@@ -1,10 +1,14 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from matrix import demo
+from matrix import demo, scale
 from matrix.models import Subject
 from sharing import demo as sharing_demo
 from sharing.models import Disclosure
+from transparency.population import SYNTHETIC_SAMPLE, load_population_file
+from transparency.releases import latest_release, publish_release
 
 
 class Command(BaseCommand):
@@ -32,15 +36,27 @@ class Command(BaseCommand):
         if not Disclosure.objects.exists():
             count = sharing_demo.create_demo_disclosures(users, agreements[0])
             self.stdout.write(f"Created {count} demo disclosures to {agreements[0].partner}.")
+        baseline = load_population_file(SYNTHETIC_SAMPLE)
+        self.stdout.write(f"Synthetic sample population baseline (not census figures): {baseline.summary()}.")
         if subjects:
-            totals = demo.generate_scale_subjects(
-                subjects, users["officer.hackney"], users["supervisor.hackney"], progress=self._progress
-            )
-            self.stdout.write("")
-            self.stdout.write(f"Scale data written: {totals['subjects']} subjects, {totals['evidence']} evidence items.")
+            self._write_scale_data(subjects, users)
+        if subjects or latest_release() is None:
+            release = publish_release()
+            self.stdout.write(f"Published statistics release of {release.produced_at:%d %B %Y %H:%M} (public page).")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password {demo.DEMO_PASSWORD!r}):"))
         for username, role, boroughs, _staff in demo.DEMO_USERS:
             self.stdout.write(f"  {username:<22} {role:<11} {', '.join(boroughs) or 'no borough grant'}")
+
+    def _write_scale_data(self, count: int, users: dict) -> None:
+        started = time.monotonic()
+        totals = scale.generate(count, users["officer.hackney"], users["supervisor.hackney"], progress=self._progress)
+        seconds = time.monotonic() - started
+        self.stdout.write("")
+        self.stdout.write(
+            f"Scale data written: {totals.subjects} subjects, {totals.evidence} evidence items, "
+            f"{totals.subject_history + totals.evidence_history} history rows, {totals.access_events} access-log "
+            f"entries in {seconds:.1f}s ({totals.subjects / seconds if seconds else 0:,.0f} subjects/s)."
+        )
 
     def _progress(self, done: int, total: int) -> None:
         width = 40

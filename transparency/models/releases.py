@@ -1,0 +1,41 @@
+"""Published aggregate statistics: one immutable row per run of ``publish_statistics``."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+
+class StatisticsRelease(models.Model):
+    """A release of the public figures, already suppressed. Unsuppressed counts are never stored.
+
+    A release is never changed or deleted: a correction is a new release, so anyone who downloaded
+    an earlier one can see exactly what was published and when.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    produced_at = models.DateTimeField(editable=False)
+    period_start = models.DateField(help_text="First day covered by the monthly and review figures.")
+    period_end = models.DateField(help_text="Last day covered; the snapshot of the matrix is taken at this point.")
+    threshold = models.PositiveSmallIntegerField(help_text="Counts from 1 to this number minus one are hidden.")
+    tables = models.JSONField(help_text="The suppressed tables, exactly as published.")
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        get_latest_by = ["produced_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="release_period_ordered"),
+            models.CheckConstraint(condition=Q(threshold__gte=2), name="release_threshold_meaningful"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statistics release of {self.produced_at:%d %B %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A published statistics release is never changed; publish a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A published statistics release is never deleted; publish a new one.")

@@ -1,0 +1,184 @@
+"""Producing a statistics release: count (transparency.aggregates), suppress, store — nothing else.
+
+``publish_release`` is what the scheduled ``publish_statistics`` command calls. It stores only the
+suppressed tables, so an unprotected count never reaches the database, the page or the export.
+Every table lists all its categories, with zeros, so the shape of a release does not depend on the data.
+"""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from audit.models import Action
+from matrix.choices import Classification, Ethnicity, Gender, HarmBand
+from matrix.models import Borough
+from sharing.choices import PartnerKind
+from sharing.models import LawfulBasis
+from transparency import aggregates
+from transparency.aggregates import Period
+from transparency.models import StatisticsRelease
+from transparency.suppression import DEFAULT_THRESHOLD, suppress_one_way, suppress_two_way
+
+SYSTEM_USERNAME = "system.publish_statistics"
+DEFAULT_MONTHS = 12
+NOT_SCORED = "Not yet scored"
+ON_TIME, LATE = "on_time", "late"
+
+
+def whole_months_before(day: date, months: int) -> Period:
+    """The ``months`` whole calendar months that end before the month containing ``day``."""
+    end = day.replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return Period(start, end)
+
+
+def month_label(month: date) -> str:
+    return f"{month:%B %Y}"
+
+
+def ethnic_group(ethnicity_label: str) -> str:
+    """ONS 2021 high-level group: the part of the category's name before the colon."""
+    return ethnicity_label.split(":")[0]
+
+
+def _one_way(key, title, description, row_heading, value_heading, labels, counts, threshold) -> dict:
+    result = suppress_one_way(counts, threshold)
+    return {
+        "key": key, "title": title, "description": description, "row_heading": row_heading,
+        "columns": [value_heading],
+        "rows": [{"label": label, "cells": [cell.as_json()]} for label, cell in zip(labels, result.cells)],
+        "total": {"label": "Total", "cells": [result.total.as_json()]},
+    }
+
+
+def _two_way(key, title, description, row_heading, row_labels, column_labels, counts, threshold) -> dict:
+    result = suppress_two_way(counts, threshold)
+    return {
+        "key": key, "title": title, "description": description, "row_heading": row_heading,
+        "columns": [*column_labels, "Total"],
+        "rows": [
+            {"label": label, "cells": [*(cell.as_json() for cell in row), total.as_json()]}
+            for label, row, total in zip(row_labels, result.cells, result.row_totals)
+        ],
+        "total": {"label": "Total", "cells": [*(c.as_json() for c in result.column_totals), result.grand_total.as_json()]},
+    }
+
+
+def _matrix_tables(on: date, threshold: int) -> list[dict]:
+    classes = Classification.choices
+    class_labels = [label for _value, label in classes]
+    boroughs = list(Borough.objects.order_by("name").values_list("id", "name"))
+    by_borough = aggregates.borough_by_classification()
+    groups = list(dict.fromkeys(ethnic_group(label) for _value, label in Ethnicity.choices))
+    group_of = {value: ethnic_group(label) for value, label in Ethnicity.choices}
+    by_ethnicity = {(group, c): 0 for group in groups for c, _label in classes}
+    for (ethnicity, classification), n in aggregates.ethnicity_by_classification().items():
+        by_ethnicity[(group_of[ethnicity], classification)] += n
+    ages = aggregates.age_bands(on)
+    age_labels = [label for _low, _high, label in aggregates.AGE_BANDS]
+    genders = aggregates.genders()
+    bands = aggregates.harm_bands()
+    reviews = aggregates.review_status(on)
+    snapshot = f"People on the matrix (approved records only) on {on:%d %B %Y}"
+    return [
+        _two_way(
+            "on_matrix_by_borough", "On the matrix, by borough and category",
+            f"{snapshot}, by the borough holding the record and the DPA 2018 s.38(3) category.",
+            "Borough", [name for _id, name in boroughs], class_labels,
+            [[by_borough[(borough_id, c)] for c, _label in classes] for borough_id, _name in boroughs], threshold,
+        ),
+        _two_way(
+            "on_matrix_by_ethnicity", "On the matrix, by ethnic group and category",
+            f"{snapshot}, by self-defined ethnicity (ONS 2021 high-level groups) and category.",
+            "Ethnic group", groups, class_labels,
+            [[by_ethnicity[(group, c)] for c, _label in classes] for group in groups], threshold,
+        ),
+        _one_way(
+            "on_matrix_by_age", "On the matrix, by age", f"{snapshot}, by age on that day.",
+            "Age", "People", age_labels, [ages[label] for label in age_labels], threshold,
+        ),
+        _one_way(
+            "on_matrix_by_gender", "On the matrix, by gender", f"{snapshot}, by gender.",
+            "Gender", "People", [label for _v, label in Gender.choices], [genders[v] for v, _l in Gender.choices],
+            threshold,
+        ),
+        _one_way(
+            "perpetrators_by_harm_band", "Harm bands of people suspected or convicted",
+            f"{snapshot}, suspected or convicted only (victims and people at risk are never scored), by harm band.",
+            "Harm band", "People", [*(label for _v, label in HarmBand.choices), NOT_SCORED],
+            [*(bands[v] for v, _l in HarmBand.choices), bands[""]], threshold,
+        ),
+        _one_way(
+            "reviews_due", "Reviews due", f"{snapshot}, by whether their periodic review is overdue.",
+            "Review", "People", ["Not yet due", "Overdue"], [reviews["not_yet_due"], reviews["overdue"]], threshold,
+        ),
+    ]
+
+
+def _activity_tables(period: Period, threshold: int) -> list[dict]:
+    months = period.months()
+    month_labels = [month_label(m) for m in months]
+    span = f"{period.start:%d %B %Y} to {period.end:%d %B %Y}"
+    bases = list(LawfulBasis.objects.order_by("citation").values_list("code", "citation"))
+    by_kind = aggregates.disclosures_by("partner__kind", period)
+    by_basis = aggregates.disclosures_by("lawful_basis__code", period)
+    reviews = aggregates.reviews_by_timeliness(period)
+    removals = aggregates.removals_by_month(period)
+    return [
+        _two_way(
+            "disclosures_by_partner_kind", "Disclosures to partner agencies, by kind of agency",
+            f"Disclosures approved from {span}, by month and kind of partner agency.",
+            "Month", month_labels, [label for _v, label in PartnerKind.choices],
+            [[by_kind[(m, kind)] for kind, _label in PartnerKind.choices] for m in months], threshold,
+        ),
+        _two_way(
+            "disclosures_by_lawful_basis", "Disclosures to partner agencies, by lawful basis",
+            f"Disclosures approved from {span}, by month and the lawful basis they were made under.",
+            "Month", month_labels, [citation for _code, citation in bases],
+            [[by_basis[(m, code)] for code, _citation in bases] for m in months], threshold,
+        ),
+        _two_way(
+            "reviews_by_month", "Reviews recorded, on time and late",
+            f"Periodic reviews recorded from {span}, by month and whether they were recorded by the review date.",
+            "Month", month_labels, ["On time", "Late"],
+            [[reviews[(m, ON_TIME)], reviews[(m, LATE)]] for m in months], threshold,
+        ),
+        _one_way(
+            "removals_by_month", "Removals from the matrix",
+            f"People removed from the matrix from {span}, by month.",
+            "Month", "People removed", month_labels, [removals[m] for m in months], threshold,
+        ),
+    ]
+
+
+@transaction.atomic
+def publish_release(*, months: int = DEFAULT_MONTHS, threshold: int = DEFAULT_THRESHOLD, now=None) -> StatisticsRelease:
+    """Count, suppress and store a new release; earlier releases stay exactly as published."""
+    if months < 1:
+        raise ValueError("A release covers at least one month.")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    period = whole_months_before(today, months)
+    release = StatisticsRelease.objects.create(
+        produced_at=now,
+        period_start=period.start,
+        period_end=period.end,
+        threshold=threshold,
+        tables={
+            "snapshot_on": today.isoformat(),
+            "tables": _matrix_tables(today, threshold) + _activity_tables(period, threshold),
+        },
+    )
+    record(
+        Action.EXPORT, obj=release, username=SYSTEM_USERNAME,
+        detail=f"Published aggregate statistics (suppressed below {threshold}) for {period.start} to {period.end}",
+    )
+    return release
+
+
+def latest_release() -> StatisticsRelease | None:
+    return StatisticsRelease.objects.order_by("-produced_at", "-id").first()

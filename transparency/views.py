@@ -1,0 +1,103 @@
+"""Public transparency pages (no sign-in) and the impact assessment register (DPO and auditors).
+
+The public pages show no personal data: the rules, the published (already suppressed) statistics
+release and the dates and versions of the impact assessments. Figures are read from the latest
+stored release, never computed per visitor.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from audit import sar_information
+from matrix.forms.base import add_service_errors
+from transparency import permissions as can
+from transparency import public, services
+from transparency.display import chart_for, export_rows, release_document
+from transparency.forms import AssessmentForm
+from transparency.releases import latest_release
+from transparency.suppression import DEFAULT_THRESHOLD, HIDDEN_TEXT, fewer_than_text
+
+REGISTER_SCOPE = (
+    "data protection and equality impact assessments (governance records, no personal data about anyone on the "
+    "matrix), because your role oversees how the matrix is run"
+)
+
+
+@require_safe
+def public_home(request):
+    release = latest_release()
+    threshold = release.threshold if release else DEFAULT_THRESHOLD
+    tables = release.tables["tables"] if release else []
+    return render(request, "transparency/public_home.html", {
+        "release": release,
+        "tables": [{**table, "chart": chart_for(table)} for table in tables],
+        "fewer_than": fewer_than_text(threshold),
+        "hidden_text": HIDDEN_TEXT,
+        "threshold": threshold,
+        "criteria": public.current_criteria(),
+        "lawful_bases": public.lawful_bases(),
+        "harm_method": public.current_harm_method(),
+        "timescales": public.timescales(),
+        "assessments": services.published_versions(),
+        "purposes": sar_information.PURPOSES,
+        "legal_basis": sar_information.LEGAL_BASIS,
+        "rights": sar_information.RIGHTS,
+        "ico": sar_information.ICO,
+    })
+
+
+def _published():
+    release = latest_release()
+    if release is None:
+        raise Http404("No statistics have been published yet.")
+    return release
+
+
+@require_safe
+def statistics_json(request):
+    response = JsonResponse(release_document(_published()), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = 'inline; filename="govmatrix-statistics.json"'
+    return response
+
+
+@require_safe
+def statistics_csv(request):
+    release = _published()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="govmatrix-statistics.csv"'
+    writer = csv.writer(response)
+    for row in export_rows(release):
+        writer.writerow(row)
+    return response
+
+
+@login_required
+@require_safe
+def assessment_register(request):
+    can.require(can.can_view_register(request.user), "read the impact assessment register")
+    return render(request, "transparency/assessment_register.html", {
+        "assessments": services.register(),
+        "can_record": can.can_record_assessment(request.user),
+        "scope": REGISTER_SCOPE,
+    })
+
+
+@login_required
+def assessment_create(request):
+    can.require(can.can_record_assessment(request.user), "record impact assessments")
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.record_assessment(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Recorded {assessment}.")
+            return redirect("assessment-register")
+    return render(request, "transparency/assessment_form.html", {"form": form, "scope": REGISTER_SCOPE})

@@ -73,7 +73,17 @@ class Evidence(models.Model):
         verbose_name_plural = "evidence"
         permissions = [("verify_social_media", "Mark social media evidence as verified, recording the method")]
         ordering = ["-information_date", "pk"]
-        indexes = [models.Index(fields=["subject", "-information_date"], name="evidence_subject_date")]
+        indexes = [
+            models.Index(fields=["subject", "-information_date"], name="evidence_subject_date"),
+            # The "social media awaiting verification" flag: few rows among millions, found without a scan.
+            models.Index(
+                fields=["subject"],
+                condition=Q(
+                    source_type=SourceType.SOCIAL_MEDIA, verification=Verification.UNVERIFIED, withdrawn_at__isnull=True
+                ),
+                name="evidence_unverified_social",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(summary=""), name="evidence_summary_present"),
             models.CheckConstraint(condition=~Q(source_reference=""), name="evidence_source_reference_present"),

@@ -114,6 +114,10 @@ class Subject(models.Model):
             models.Index(fields=["borough", "-created_at", "-uuid"], name="subject_borough_newest"),
             models.Index(fields=["borough", "-harm_score", "-uuid"], name="subject_borough_harm"),
             models.Index(fields=["borough", "review_due", "uuid"], name="subject_borough_review"),
+            # The "criteria lapsed" flag: rare rows, newest first.
+            models.Index(
+                fields=["-created_at", "-uuid"], condition=Q(criteria_lapsed_at__isnull=False), name="subject_lapsed"
+            ),
             # Reference search is case-insensitive (iexact); name search has trigram indexes on PostgreSQL.
             models.Index(Upper("reference"), name="subject_reference_upper"),
             models.Index(fields=["retention_until"], name="subject_retention_until"),

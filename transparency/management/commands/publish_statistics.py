@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from transparency.releases import DEFAULT_MONTHS, publish_release
 from transparency.suppression import DEFAULT_THRESHOLD
@@ -27,6 +28,6 @@ class Command(BaseCommand):
             raise CommandError("--threshold must be 2 or more.")
         release = publish_release(months=months, threshold=threshold)
         self.stdout.write(
-            f"Published statistics release {release.uuid} produced {release.produced_at:%Y-%m-%d %H:%M %Z}, "
+            f"Published statistics release {release.uuid} produced {timezone.localtime(release.produced_at):%Y-%m-%d %H:%M}, "
             f"covering {release.period_start} to {release.period_end}, {len(release.tables['tables'])} tables."
         )

@@ -139,10 +139,10 @@ def _redact_history(model, ids, values: dict, erase_if_present=()) -> None:
     """The one path allowed to rewrite history rows (the database refuses any other): overwriting
     personal data on erasure. Runs inside erase_subject's transaction and erasure window."""
     history = model.history.model.objects.filter(id__in=ids)
-    for record in history.only("history_id", "history_change_reason"):
-        redacted = _reason_without_detail(record.history_change_reason)
-        if redacted != record.history_change_reason:
-            model.history.model.objects.filter(history_id=record.history_id).update(history_change_reason=redacted)
+    for row in history.only("history_id", "history_change_reason"):
+        redacted = _reason_without_detail(row.history_change_reason)
+        if redacted != row.history_change_reason:
+            model.history.model.objects.filter(history_id=row.history_id).update(history_change_reason=redacted)
     history.update(**values)
     for name in erase_if_present:
         history.exclude(**{name: ""}).update(**{name: ERASED})

@@ -17,11 +17,10 @@ from django.utils import timezone
 from matrix import permissions, rules, signals
 from audit.log import record
 from audit.models import Action
-from matrix.choices import Status, Verification
+from matrix.choices import Status
 from matrix.validators import check_input, validate_text
 from matrix.models import (
     Borough,
-    Evidence,
     HarmScoringMethod,
     InclusionCriterion,
     ReferenceCounter,

@@ -19,7 +19,7 @@ from matrix.services import next_reference, save_tracked
 from matrix.validators import NULL_CHARACTERS_MESSAGE, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
-from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
+from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis
 from sharing.snapshot import build_snapshot
 
 DEFAULT_EXPIRY_DAYS = 30

@@ -2,12 +2,10 @@
 through the pages and the API; the database refuses changes; verify_audit finds tampering."""
 
 import threading
-from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
 
 from audit import triggers
 from audit.log import record

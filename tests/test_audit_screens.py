@@ -189,7 +189,7 @@ def test_rows_show_every_column(client, auditor, logged):
     for text in ("officer.hackney", "Disclosure", "GM-2026-100001", "CDA 1998 s.115: joint plan", "Synthetic Council",
                  "Succeeded", "Disclosed name", "E09000012"):
         assert text in page, text
-    assert f'href="/audit/users/officer.hackney/"' in page
+    assert 'href="/audit/users/officer.hackney/"' in page
     assert f'href="/audit/subjects/{event.subject_uuid}/"' in page
 
 

@@ -46,12 +46,7 @@ SUBJECT_FILTERS = [
     {"harm_band": "red"},
     {"review_due_before": date(2030, 1, 1)},
     {"overdue": True},
-    {"flag": "lapsed"},
-    {"flag": "zero_harm"},
-    {"flag": "unverified_social_media"},
-    {"owner": "mine"},
-    {"q": "Testperson"},
-    {"q": "GM-2026-000123"},
+    *SELECTIVE_SUBJECT_FILTERS,
 ]
 EVENT_FILTERS = [
     {},

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from matrix import evidence_services, services, workflow
-from matrix.models import Borough
 from sharing import services as sharing
 from sharing.models import Disclosure
 from sharing.permissions import partner_disclosures

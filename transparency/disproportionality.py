@@ -16,17 +16,14 @@ from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
 
 from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Ethnicity, Gender, HarmBand, Status
-from matrix.models import Borough, Subject
-from matrix.permissions import VIEW_ALL_SUBJECTS, boroughs_for, holds
+from matrix.models import Subject
 from transparency.models import PopulationBaseline
 from transparency.models.population import AGE_BAND_FLOORS, LONDON_CODE, AgeBand, Dimension, population_groups
 from transparency.suppression import DEFAULT_THRESHOLD, fewer_than_text
 
-VIEW_DISPROPORTIONALITY = "transparency.view_disproportionality"
 # As on the public page, counts from 1 to 4 are shown as "fewer than 5"; here they also give no share
 # or ratio, because a ratio from so few people says nothing reliable about a group.
 SMALL_COUNT = DEFAULT_THRESHOLD
-LONDON_NAME = "London (all boroughs)"
 
 NO_BASELINE = "No population baseline is loaded for this area."
 NO_POPULATION = "The population baseline counts nobody in this group."
@@ -102,21 +99,6 @@ def cohort_filter(cohort: str) -> Q:
 
 
 # --- Who may see which areas -------------------------------------------------------------------
-
-
-def can_view(user) -> bool:
-    return holds(user, VIEW_DISPROPORTIONALITY)
-
-
-def areas_for(user) -> list[tuple[str, str]]:
-    """(code, name) of the areas the user may compare: London as a whole, then their boroughs.
-
-    Oversight roles (audit, DPO) see every borough; a supervisor sees the boroughs granted to them.
-    """
-    if not can_view(user):
-        return []
-    boroughs = Borough.objects.all() if holds(user, VIEW_ALL_SUBJECTS) else boroughs_for(user)
-    return [(LONDON_CODE, LONDON_NAME), *boroughs.order_by("name").values_list("code", "name")]
 
 
 # --- Counting (SQL) --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from transparency import disproportionality as dp
+from transparency import permissions
 from transparency.charts import bar_chart
 from transparency.models.population import LONDON_CODE
 
@@ -51,9 +52,9 @@ DEFAULTS = {"area": LONDON_CODE, "breakdown": dp.Breakdown.BROAD_ETHNICITY, "coh
 @login_required
 @require_GET
 def disproportionality(request):
-    if not dp.can_view(request.user):
+    if not permissions.can_view_disproportionality(request.user):
         raise PermissionDenied(REFUSAL)
-    areas = dp.areas_for(request.user)
+    areas = permissions.disproportionality_areas(request.user)
     form = DisproportionalityForm({**DEFAULTS, **request.GET.dict()}, areas=areas)
     report = chart = None
     if form.is_valid():

@@ -38,6 +38,7 @@ AUDIT_SEARCHES = [
     {"actor": OFFICER},
 ]
 
+SCALE_NAME_PREFIX = "Scaletest-"  # matrix/scale.py names scale-test subjects Scaletest-<reference number>
 SUBJECT_LINK = re.compile(r'href="/subjects/([0-9a-f-]{36})/">([A-Z]+-\d{4}-\d+)</a>')
 NEXT_LINK = re.compile(r'<a href="\?([^"]*)">Next page</a>')
 ADMIN_REFERENCE = re.compile(r'class="field-reference"[^>]*>(?:<a [^>]*>)?([A-Z]+-\d{4}-\d+)')
@@ -210,6 +211,13 @@ def submit_then_approve(drafts: queue.Queue):
     return operation
 
 
+def distinctive(family_name: str) -> str:
+    """What someone would type for this name. Every scale-test family name starts "Scaletest-", a prefix no
+    real surnames share: its trigrams are in every row, so a search for the whole synthetic name measures the
+    generator's naming rather than a search for a person (see README, Performance)."""
+    return family_name.removeprefix(SCALE_NAME_PREFIX)
+
+
 def build_scenarios(plan: Plan) -> list[Scenario]:
     """Reads first, the write last (it adds history and access-log rows)."""
     list_paths = [list_path(LIST_QUERY, cursor) for cursor in plan.list_cursors]
@@ -229,8 +237,8 @@ def build_scenarios(plan: Plan) -> list[Scenario]:
                  _get(AUDITOR, plan.api_ungated_pages)),
         Scenario("subject", "Subject page with evidence and history", (SUPERVISOR,),
                  _get(SUPERVISOR, lambda rng: f"/subjects/{rng.choice(plan.subjects)[0]}/")),
-        Scenario("search", "Name search (q=the family name of a random subject)", (SUPERVISOR,),
-                 _get(SUPERVISOR, lambda rng: with_query("/subjects/", {"q": rng.choice(plan.subjects)[1]}))),
+        Scenario("search", "Name search (q=the distinctive part of a random subject's family name)", (SUPERVISOR,),
+                 _get(SUPERVISOR, lambda rng: with_query("/subjects/", {"q": distinctive(rng.choice(plan.subjects)[1])}))),
         Scenario("register", "Disclosure register (supervisor)", (SUPERVISOR,), _get(SUPERVISOR, ["/disclosures/"])),
         Scenario("timeline", "Auditor's subject timeline", (AUDITOR,),
                  _get(AUDITOR, lambda rng: f"/audit/subjects/{rng.choice(plan.subjects)[0]}/")),

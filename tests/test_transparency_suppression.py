@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from transparency.suppression import (
     HIDDEN_TEXT,
+    WITHHELD_TEXT,
     Cell,
     bounds,
     fewer_than_text,
@@ -52,6 +53,16 @@ def test_a_single_hidden_count_takes_the_smallest_other_count_with_it():
 def test_secondary_suppression_skips_zeros_because_a_hidden_zero_protects_nothing():
     result = suppress_one_way([0, 3, 9, 30])
     assert shown(result.cells) == [0, FEWER, HIDDEN_TEXT, 30]
+
+
+def test_small_counts_pinned_by_a_small_total_withhold_the_whole_table():
+    # Four counts of at least 1 under a total of "fewer than 5" (at most 4) are each exactly 1; no other
+    # count is left to hide, so nothing of the table is published but its zeros (hypothesis found this).
+    result = suppress_one_way([1, 1, 1, 1, 0])
+    assert shown(result.cells) == [WITHHELD_TEXT] * 4 + [0]
+    assert result.total == Cell(None, WITHHELD_TEXT)
+    cells = [*result.cells, result.total]
+    assert_nothing_recoverable(cells, one_way_lines(5), [1, 1, 1, 1, 0, 4])
 
 
 def test_two_small_counts_that_give_themselves_away_through_the_total_are_protected():
@@ -167,7 +178,8 @@ def recoverable(cells: list[Cell], lines, true_values) -> list[int]:
     """The hidden positions that no other consistent table gives a different value."""
     ceiling = 2 * sum(true_values) + 10
     domains = {
-        i: (v, v) if not cell.hidden else (1, 4) if cell.text == FEWER else (5, ceiling)
+        i: (v, v) if not cell.hidden else (1, 4) if cell.text == FEWER else (1, ceiling) if cell.text == WITHHELD_TEXT
+        else (5, ceiling)
         for i, (cell, v) in enumerate(zip(cells, true_values))
     }
     pinned = []
@@ -187,6 +199,9 @@ def assert_nothing_recoverable(cells, lines, true_values):
 
 
 def assert_only_small_counts_are_marked_fewer(cells, true_values):
+    if any(cell.text == WITHHELD_TEXT for cell in cells):  # the whole table withheld: no size is implied
+        assert all(cell.text == WITHHELD_TEXT if value else cell.value == 0 for cell, value in zip(cells, true_values))
+        return
     for cell, value in zip(cells, true_values):
         if 0 < value < 5:
             assert cell.text == FEWER

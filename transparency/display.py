@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 
 from transparency.charts import bar_chart
 from transparency.models import StatisticsRelease
-from transparency.suppression import HIDDEN_TEXT, fewer_than_text
+from transparency.suppression import HIDDEN_TEXT, WITHHELD_TEXT, fewer_than_text
 
 CSV_HEADER = ["produced_at", "period_start", "period_end", "table", "row", "column", "count", "shown_as"]
 
@@ -16,7 +16,7 @@ def suppression_rule(threshold: int) -> str:
     return (
         f"Counts from 1 to {threshold - 1} are shown as '{fewer_than_text(threshold)}'; true zeros are shown as 0. "
         f"Where a small count could be worked out from the others and the totals, further counts are shown as "
-        f"'{HIDDEN_TEXT}'."
+        f"'{HIDDEN_TEXT}'. Where even that would not protect them, a table's counts are all '{WITHHELD_TEXT}'."
     )
 
 

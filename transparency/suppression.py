@@ -14,8 +14,11 @@ The rule (what the public page says):
   secondary cell is at least 5. Whenever a hidden count is pinned to one value (a line with a single
   hidden count always pins it), the smallest non-zero published count on a line through it is hidden
   too ("hidden"; a cell of the table before a total), and the audit runs again. If no count is
-  left to hide (or the audit does not settle), every non-zero count in the table is hidden:
-  publishing nothing beats publishing a person.
+  left to hide (or the audit does not settle), every other non-zero count is hidden; and if even then
+  a count is pinned, every non-zero count in the table, small ones included, is "withheld" — a label
+  that says nothing about its size (1 or more), since "fewer than 5" itself can pin a count (four
+  cells of 1 under a total of "fewer than 5" are each exactly 1): publishing nothing beats
+  publishing a person.
 
 Only the protected cells leave this module (value ``None`` when hidden), so callers never need to
 store or pass on an unprotected count.
@@ -27,6 +30,7 @@ from typing import Sequence
 
 DEFAULT_THRESHOLD = 5
 HIDDEN_TEXT = "hidden"
+WITHHELD_TEXT = "withheld"
 MAX_PASSES = 100
 
 
@@ -122,6 +126,8 @@ def _protect(values: list[int], lines: list[Line], threshold: int) -> list[Cell]
             secondary.add(extra)
     except Unsettled:
         secondary = {i for i, v in enumerate(values) if v > 0 and i not in primary}
+        if _still_pinned(values, lines, primary, secondary, threshold):
+            return [Cell(None, WITHHELD_TEXT) if v > 0 else Cell(0, "0") for v in values]
     return [
         Cell(None, fewer_than_text(threshold)) if i in primary
         else Cell(None, HIDDEN_TEXT) if i in secondary
@@ -172,6 +178,13 @@ def _first_pinned(values, lines, primary, secondary, threshold) -> int | None:
         if low >= high:
             return index
     return None
+
+
+def _still_pinned(values, lines, primary, secondary, threshold) -> bool:
+    try:
+        return _first_pinned(values, lines, primary, secondary, threshold) is not None
+    except Unsettled:
+        return True
 
 
 def _complement_for(pinned: int, values, lines, hidden) -> int | None:

@@ -21,7 +21,7 @@ from transparency import public, services
 from transparency.display import chart_for, export_rows, release_document
 from transparency.forms import AssessmentForm
 from transparency.releases import latest_release
-from transparency.suppression import DEFAULT_THRESHOLD, HIDDEN_TEXT, fewer_than_text
+from transparency.suppression import DEFAULT_THRESHOLD, HIDDEN_TEXT, WITHHELD_TEXT, fewer_than_text
 
 REGISTER_SCOPE = (
     "data protection and equality impact assessments (governance records, no personal data about anyone on the "
@@ -39,6 +39,7 @@ def public_home(request):
         "tables": [{**table, "chart": chart_for(table)} for table in tables],
         "fewer_than": fewer_than_text(threshold),
         "hidden_text": HIDDEN_TEXT,
+        "withheld_text": WITHHELD_TEXT,
         "threshold": threshold,
         "criteria": public.current_criteria(),
         "lawful_bases": public.lawful_bases(),

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from matrix import evidence_services, services
 from matrix.models import Borough, Subject
-from tests.conftest import HACKNEY
+from tests.conftest import HACKNEY, SOUTHWARK
 from tests.factories import EvidenceFactory, SubjectFactory
 
 NEW_SUBJECT = {
@@ -196,6 +196,14 @@ class TestListFilters:
         assert [row["reference"] for row in by_alias] == [perpetrator.reference]
         by_reference = client.get("/api/subjects/", {"q": victim.reference}).json()["results"]
         assert [row["reference"] for row in by_reference] == [victim.reference]
+
+    def test_borough_filter_by_code_narrows_the_list(self, auditor, api_as):
+        in_hackney = SubjectFactory(borough=Borough.objects.get(code=HACKNEY))
+        in_southwark = SubjectFactory(borough=Borough.objects.get(code=SOUTHWARK))
+        client = api_as(auditor)
+        for code, expected in ((HACKNEY, [in_hackney]), (SOUTHWARK.lower(), [in_southwark]), ("E09999999", [])):
+            rows = client.get("/api/subjects/", {"borough": code}).json()["results"]
+            assert [row["reference"] for row in rows] == [subject.reference for subject in expected], code
 
     def test_invalid_filter_value_is_400(self, officer, api_as):
         response = api_as(officer).get("/api/subjects/", {"classification": "gang_member"})

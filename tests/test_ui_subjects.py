@@ -88,6 +88,18 @@ class TestSubjectList:
         client.force_login(outsider)
         assert references(client.get("/subjects/")) == [mine.reference]
 
+    def test_the_borough_filter_narrows_to_one_borough_and_never_widens(self, client, officer, auditor):
+        southwark = Borough.objects.get(code=SOUTHWARK)
+        in_hackney, in_southwark = SubjectFactory(borough=hackney()), SubjectFactory(borough=southwark)
+        client.force_login(auditor)
+        assert set(references(client.get("/subjects/"))) == {in_hackney.reference, in_southwark.reference}
+        assert references(client.get("/subjects/", {"borough": SOUTHWARK})) == [in_southwark.reference]
+        client.force_login(officer)  # Hackney only: Southwark is not a choice, and the list stays Hackney's
+        response = client.get("/subjects/", {"borough": SOUTHWARK})
+        assert 'href="#id_borough"' in page_text(response)
+        assert references(response) == [in_hackney.reference]
+        assert [code for code, _ in response.context["form"].fields["borough"].choices if code] == [HACKNEY]
+
     def test_invalid_filters_are_reported_and_ignored(self, client, officer):
         subject = SubjectFactory(borough=hackney())
         client.force_login(officer)

@@ -1,9 +1,14 @@
-"""The timed loop: C client threads, each with its own signed-in sessions, share N operations of a scenario."""
+"""The timed loop: C client threads, each with its own signed-in sessions, share N operations of a scenario.
+
+Datasets are compared in alternating rounds (10k, 1M, 1M, 10k, …) rather than one after the other, so
+whatever else the machine is doing over the run weighs on both sides of a ratio alike.
+"""
 
 import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from bench.stats import Sample, summarise
 
@@ -84,11 +89,42 @@ def run_operations(scenario, clients: Clients, total: int, seed: str):
     return [sample for sample, _problem in results], errors, wall
 
 
-def measure(scenario, clients: Clients, *, warmup: int, requests: int, seed: str):
-    """Warm up (not counted), then time ``requests`` operations; returns their Summary."""
-    clients.sign_in(scenario.users)
-    _samples, warmup_errors, _wall = run_operations(scenario, clients, warmup, f"{seed}/warmup")
-    samples, errors, wall = run_operations(scenario, clients, requests, seed)
-    summary = summarise(samples, wall, error_samples=(warmup_errors + errors)[:MAX_ERROR_SAMPLES])
-    summary.warmup_errors = len(warmup_errors)
-    return summary
+@dataclass
+class Track:
+    """One scenario on one server: who runs it and what it has measured so far."""
+
+    scenario: object
+    clients: Clients
+    seed: str
+    samples: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    wall_seconds: float = 0.0
+    warmup_errors: int = 0
+
+
+def round_sizes(requests: int, rounds: int) -> list[int]:
+    """``requests`` operations split as evenly as possible into at most ``rounds`` non-empty rounds."""
+    rounds = max(1, min(rounds, requests))
+    return [requests // rounds + (1 if number < requests % rounds else 0) for number in range(rounds)]
+
+
+def measure_interleaved(tracks: list[Track], *, warmup: int, requests: int, rounds: int):
+    """Warm each track up (not counted), then time ``requests`` operations of each in alternating rounds;
+    returns their Summaries in the order of ``tracks``."""
+    for track in tracks:
+        track.clients.sign_in(track.scenario.users)
+        _samples, warmup_errors, _wall = run_operations(track.scenario, track.clients, warmup, f"{track.seed}/warmup")
+        track.warmup_errors = len(warmup_errors)
+        track.errors.extend(warmup_errors)
+    for number, size in enumerate(round_sizes(requests, rounds)):
+        for track in tracks if number % 2 == 0 else reversed(tracks):
+            samples, errors, wall = run_operations(track.scenario, track.clients, size, f"{track.seed}/{number}")
+            track.samples.extend(samples)
+            track.errors.extend(errors)
+            track.wall_seconds += wall
+    summaries = []
+    for track in tracks:
+        summary = summarise(track.samples, track.wall_seconds, error_samples=track.errors[:MAX_ERROR_SAMPLES])
+        summary.warmup_errors = track.warmup_errors
+        summaries.append(summary)
+    return summaries

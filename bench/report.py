@@ -86,7 +86,8 @@ def render(report: dict) -> str:
     env = report["environment"]
     lines = ["Environment", f"  CPUs {env['cpus']}; Python {env['python']}; Django {env['django']}; "
              f"gunicorn {env['gunicorn_workers']} workers × {env['gunicorn_threads']} threads; "
-             f"{env['concurrency']} clients, {env['requests']} operations per scenario after {env['warmup']} warm-up"]
+             f"{env['concurrency']} clients, {env['requests']} operations per scenario after {env['warmup']} warm-up, "
+             f"datasets alternating in {env.get('rounds', 1)} rounds"]
     for label, result in report["datasets"].items():
         facts = result.get("facts") or {}
         rows = ", ".join(f"{name} {count:,}" for name, count in facts.get("rows", {}).items()) or "row counts unknown"

@@ -7,21 +7,22 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import ExitStack, closing
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import psycopg
 
 from bench import datasets, report, scenarios
 from bench.client import HttpSession
-from bench.load import Clients, measure
+from bench.load import Clients, Track, measure_interleaved
 from bench.server import Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 SUBJECT_SAMPLE = 1000
-QUICK = {"requests": 20, "warmup": 4, "pages": 2, "pool_pages": 1}
+QUICK = {"requests": 20, "warmup": 4, "pages": 2, "pool_pages": 1, "rounds": 2}
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -43,6 +44,9 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("-c", "--concurrency", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed operations per scenario (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed operations per scenario first (default 20)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternate the datasets this many times per scenario, so drift in the machine's load "
+                        "weighs on both (default 4)")
     parser.add_argument("--pages", type=int, default=3, help="list pages to spread list requests over (default 3)")
     parser.add_argument("--pool-pages", type=int, default=5, help="with --target: API pages of 200 approved subjects to open at random (else a random sample "
                         "from the database)")
@@ -55,8 +59,10 @@ def parse(argv=None) -> argparse.Namespace:
     if options.quick:
         for name, value in QUICK.items():
             setattr(options, name, min(getattr(options, name), value))
-    if min(options.concurrency, options.requests, options.pages, options.pool_pages) < 1 or options.warmup < 0:
-        parser.error("--concurrency, --requests, --pages and --pool-pages must be at least 1, --warmup at least 0")
+    if min(options.concurrency, options.requests, options.pages, options.pool_pages, options.rounds) < 1 \
+            or options.warmup < 0:
+        parser.error("--concurrency, --requests, --pages, --pool-pages and --rounds must be at least 1, "
+                     "--warmup at least 0")
     return options
 
 
@@ -85,6 +91,7 @@ def environment(options) -> dict:
         "concurrency": options.concurrency,
         "requests": options.requests,
         "warmup": options.warmup,
+        "rounds": options.rounds,
         "pages": options.pages,
         "target": options.target,
         "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -113,7 +120,8 @@ def prepare_drafts(plan, base_url: str, options, count: int) -> None:
         clients.close()
 
 
-def run_dataset(dataset, base_url: str, options) -> dict:
+def discover_dataset(dataset, base_url: str, options):
+    """What to request on this server (untimed): pages, subjects, and drafts for the write scenario."""
     log(f"[{dataset.name}] discovering pages at {base_url}")
     discovery = Clients(lambda: HttpSession(base_url), scenarios.PASSWORD, 1)
     discovery.sign_in([scenarios.SUPERVISOR, scenarios.AUDITOR, scenarios.DPO])
@@ -125,19 +133,7 @@ def run_dataset(dataset, base_url: str, options) -> dict:
         plan.subjects = datasets.sample_subjects(dataset.url, SUBJECT_SAMPLE) or plan.subjects
     log(f"[{dataset.name}] creating {options.warmup + options.requests} drafts for the write scenario")
     prepare_drafts(plan, base_url, options, options.warmup + options.requests)
-    clients = Clients(lambda: HttpSession(base_url), scenarios.PASSWORD, options.concurrency)
-    summaries, titles = {}, {}
-    try:
-        for scenario in scenarios.build_scenarios(plan):
-            summary = measure(scenario, clients, warmup=options.warmup, requests=options.requests,
-                              seed=f"{options.seed}/{dataset.label}")
-            summaries[scenario.key], titles[scenario.key] = summary, scenario.title
-            log(f"[{dataset.name}] {scenario.key}: p95 {report.fmt(summary.p95_ms, 1)} ms, "
-                f"{summary.errors + summary.warmup_errors} error(s)")
-    finally:
-        clients.close()
-    return {"name": dataset.name, "subjects": dataset.subjects, "base_url": base_url, "scenarios": summaries,
-            "titles": titles, "checks": plan.checks, "notes": plan.notes}
+    return plan
 
 
 STOPPERS = (RuntimeError, OSError, psycopg.Error, subprocess.CalledProcessError)  # a run cannot go on after these
@@ -151,17 +147,44 @@ def dataset_facts(dataset) -> dict | None:
         return None
 
 
-def measure_datasets(chosen, options, stamp: str, results: dict) -> None:
+def start_servers(chosen, options, stamp: str, stack: ExitStack) -> list[tuple]:
+    """(dataset, base URL, facts) for each dataset, its server started (or the --target one)."""
+    started = []
     for dataset in chosen:
         if not options.target:
             datasets.manage(dataset.url, "axes_reset")  # no lockout left over from anything else
         facts = dataset_facts(dataset)
-        server = nullcontext(options.target.rstrip("/")) if options.target else Server(
-            dataset.url, options.output / f"server-{dataset.label}-{stamp}.log", options.workers, options.threads)
-        started = time.perf_counter()
-        with server as base_url:
-            results[dataset.label] = {**run_dataset(dataset, base_url, options), "facts": facts}
-        log(f"[{dataset.name}] done in {time.perf_counter() - started:.0f}s")
+        base_url = options.target.rstrip("/") if options.target else stack.enter_context(Server(
+            dataset.url, options.output / f"server-{dataset.label}-{stamp}.log", options.workers, options.threads))
+        started.append((dataset, base_url, facts))
+    return started
+
+
+def measure_datasets(chosen, options, stamp: str, results: dict) -> None:
+    """Every scenario on every dataset, the datasets in alternating rounds; ``results`` fills as it goes, so a
+    run that stops keeps what it measured."""
+    began = time.perf_counter()
+    with ExitStack() as stack:
+        built, clients = {}, {}
+        for dataset, base_url, facts in start_servers(chosen, options, stamp, stack):
+            plan = discover_dataset(dataset, base_url, options)
+            built[dataset.label] = {scenario.key: scenario for scenario in scenarios.build_scenarios(plan)}
+            clients[dataset.label] = stack.enter_context(closing(Clients(
+                partial(HttpSession, base_url), scenarios.PASSWORD, options.concurrency)))
+            results[dataset.label] = {"name": dataset.name, "subjects": dataset.subjects, "base_url": base_url,
+                                      "scenarios": {}, "titles": {}, "checks": plan.checks, "notes": plan.notes,
+                                      "facts": facts}
+        keys = list(dict.fromkeys(key for scenario_set in built.values() for key in scenario_set))
+        for key in keys:
+            labels = [label for label in built if key in built[label]]
+            tracks = [Track(built[label][key], clients[label], f"{options.seed}/{label}") for label in labels]
+            summaries = measure_interleaved(tracks, warmup=options.warmup, requests=options.requests,
+                                            rounds=options.rounds)
+            for label, track, summary in zip(labels, tracks, summaries):
+                results[label]["scenarios"][key], results[label]["titles"][key] = summary, track.scenario.title
+                log(f"[{results[label]['name']}] {key}: p95 {report.fmt(summary.p95_ms, 1)} ms, "
+                    f"{summary.errors + summary.warmup_errors} error(s)")
+    log(f"measured in {time.perf_counter() - began:.0f}s")
 
 
 def main(argv=None) -> int:

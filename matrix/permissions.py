@@ -5,8 +5,10 @@ Borough. Role checks read only permissions actually granted (to the user or thei
 superuser flag alone gives no access to personal data.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from matrix.models import Borough, BoroughGroupGrant, BoroughUserGrant, Subject, SubjectAccessGrant
@@ -43,29 +45,51 @@ def holds(user, perm: str) -> bool:
     return perm in granted_permissions(user)
 
 
-def granted_borough_ids(user):
-    """Borough ids granted to the user directly or through a group, as one SQL union (no rows fetched)."""
-    direct = BoroughUserGrant.objects.filter(user=user, permission__codename=ACCESS_BOROUGH).values(
-        "content_object_id"
-    )
-    via_group = BoroughGroupGrant.objects.filter(
-        group__user=user, permission__codename=ACCESS_BOROUGH
-    ).values("content_object_id")
-    return direct, via_group
+@dataclass(frozen=True)
+class Scope:
+    """Where a user works: their granted borough ids and the subjects of their live break-glass grants."""
+
+    borough_ids: frozenset[int]
+    break_glass_subject_ids: frozenset[int]
 
 
-def live_break_glass_subject_ids(user, at=None):
-    return SubjectAccessGrant.objects.filter(user=user, expires_at__gt=at or timezone.now()).values(
-        "content_object_id"
-    )
+def scope_of(user) -> Scope:
+    """The user's borough and break-glass grants, read in one query on the small grant tables and kept on the
+    user object for the request, like ``granted_permissions``.
+
+    Lists filter on these ids as constants rather than on a subquery: the planner walks a borough's own
+    ordered index (``borough``, sort key) only when it knows the borough, which keeps a gated list as cheap
+    as the same list filtered by borough, at any table size.
+    """
+    cached = getattr(user, "_govmatrix_scope", None)
+    if cached is None:
+        direct = BoroughUserGrant.objects.filter(user=user, permission__codename=ACCESS_BOROUGH)
+        via_group = BoroughGroupGrant.objects.filter(group__user=user, permission__codename=ACCESS_BOROUGH)
+        break_glass = SubjectAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now())
+        rows = direct.values_list("content_object_id", Value(False)).union(
+            via_group.values_list("content_object_id", Value(False)),
+            break_glass.values_list("content_object_id", Value(True)),
+            all=True,
+        )
+        pairs = list(rows)
+        cached = Scope(
+            borough_ids=frozenset(pk for pk, is_subject in pairs if not is_subject),
+            break_glass_subject_ids=frozenset(pk for pk, is_subject in pairs if is_subject),
+        )
+        user._govmatrix_scope = cached
+    return cached
+
+
+def forget_scope(user) -> None:
+    """For a step that changes the user's own grants: later checks in the same request read them afresh."""
+    user.__dict__.pop("_govmatrix_scope", None)
 
 
 def boroughs_for(user):
     """The boroughs whose subjects the user works with."""
     if not holds(user, VIEW_SUBJECT):
         return Borough.objects.none()
-    direct, via_group = granted_borough_ids(user)
-    return Borough.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group))
+    return Borough.objects.filter(pk__in=scope_of(user).borough_ids)
 
 
 def list_boroughs_for(user):
@@ -78,15 +102,15 @@ def subject_visibility(queryset, user):
         return queryset
     if not holds(user, VIEW_SUBJECT):
         return queryset.none()
-    direct, via_group = granted_borough_ids(user)
-    return queryset.filter(
-        Q(borough_id__in=direct) | Q(borough_id__in=via_group) | Q(pk__in=live_break_glass_subject_ids(user))
-    )
+    scope = scope_of(user)
+    visible = Q(borough_id__in=scope.borough_ids)
+    if scope.break_glass_subject_ids:
+        visible |= Q(pk__in=scope.break_glass_subject_ids)
+    return queryset.filter(visible)
 
 
 def works_in_borough(user, borough) -> bool:
-    direct, via_group = granted_borough_ids(user)
-    return Borough.objects.filter(Q(pk__in=direct) | Q(pk__in=via_group), pk=borough.pk).exists()
+    return getattr(user, "is_authenticated", False) and borough.pk in scope_of(user).borough_ids
 
 
 def can_create_subject_in(user, borough) -> bool:

@@ -308,6 +308,7 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     grant.justification, grant.granted_by, grant.granted_at = justification, acting_user, now
     grant.expires_at = now + timedelta(hours=hours)
     save_tracked(grant, acting_user=acting_user, reason="Break-glass access")
+    permissions.forget_scope(acting_user)
     record(
         Action.CONSULT, actor=acting_user, obj=grant, subject=subject, justification=justification,
         detail=f"Break-glass access granted for {hours} hour(s) outside the user's boroughs",

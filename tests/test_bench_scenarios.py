@@ -15,7 +15,7 @@ from django.test import Client
 
 from bench import run, scenarios
 from bench.client import HttpSession, Reply, Session, SignInFailed, parse_server_timing
-from bench.load import Clients, measure
+from bench.load import Clients, Track, measure_interleaved, round_sizes
 
 
 class DjangoClientSession(Session):
@@ -131,11 +131,37 @@ def test_measure_signs_in_each_client_and_runs_the_requested_number_of_operation
         return [Reply(200, "", {}, 0.01, parse_server_timing('db;dur=2;desc="1 queries", app;dur=5'))]
 
     clients = Clients(lambda: FakeSession(None), "pw", concurrency=3)
-    summary = measure(scenarios.Scenario("fake", "Fake", ("auditor",), operation), clients,
-                      warmup=2, requests=10, seed="test")
+    track = Track(scenarios.Scenario("fake", "Fake", ("auditor",), operation), clients, "test")
+    [summary] = measure_interleaved([track], warmup=2, requests=10, rounds=3)
     assert (summary.count, summary.errors, summary.warmup_errors) == (10, 0, 0)
     assert len(seen) == 12 and set(seen) == {"auditor"}
     assert summary.app_over_db == pytest.approx(2.5)
+
+
+def test_datasets_alternate_round_by_round_and_each_keeps_its_own_samples():
+    order = []
+
+    def operation_of(label, seconds):
+        def operation(sessions, rng):
+            order.append(label)
+            return [Reply(200, "", {}, seconds, parse_server_timing(None))]
+        return operation
+
+    tracks = [
+        Track(scenarios.Scenario("page", "Page", ("auditor",), operation_of(label, seconds)),
+              Clients(lambda: FakeSession(None), "pw", concurrency=1), label)
+        for label, seconds in (("small", 0.01), ("large", 0.03))
+    ]
+    small, large = measure_interleaved(tracks, warmup=1, requests=6, rounds=3)
+    timed = order[2:]  # after one warm-up operation each
+    assert timed == ["small"] * 2 + ["large"] * 4 + ["small"] * 4 + ["large"] * 2
+    assert (small.count, large.count) == (6, 6)
+    assert (small.p95_ms, large.p95_ms) == (pytest.approx(10), pytest.approx(30))
+
+
+@pytest.mark.parametrize("requests, rounds, sizes", [(10, 3, [4, 3, 3]), (2, 4, [1, 1]), (5, 1, [5])])
+def test_rounds_share_the_operations_evenly(requests, rounds, sizes):
+    assert round_sizes(requests, rounds) == sizes
 
 
 def test_http_session_keeps_and_forgets_cookies():

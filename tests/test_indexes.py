@@ -144,6 +144,16 @@ def test_list_orders_are_read_from_an_index_not_sorted(readers, sort, borough):
     assert_not_forced(plan(pagination.keyset_slice(rows, order, None, 50), ordered=True))
 
 
+@pytest.mark.parametrize("sort", sorted(queries.SORTS))
+def test_a_gated_list_walks_its_boroughs_own_index(readers, sort):
+    """Gating is a condition the planner can use: a supervisor's whole list is read in order from the index of
+    their borough, as the same list filtered to that borough is, not by walking every borough's rows."""
+    rows, order = queries.subject_list(readers["supervisor"], {"sort": sort})
+    text = plan(pagination.keyset_slice(rows, order, None, 50), ordered=True)
+    assert_not_forced(text)
+    assert f"subject_borough_{sort}" in text, text
+
+
 @pytest.mark.parametrize("criteria", EVENT_FILTERS, ids=lambda c: ",".join(map(str, c)) or "unfiltered")
 def test_every_access_log_filter_uses_an_index(readers, criteria):
     events = EventSearch.of(criteria).events()

@@ -274,6 +274,16 @@ def test_the_page_shows_the_criteria_the_release_date_and_small_numbers(client, 
     assert "Restricted" not in body  # the public page is not marked as holding personal data
 
 
+def test_each_chart_names_what_its_table_counts(client, published_with_distinctive_people):
+    units = {table["key"]: table["unit"] for table in latest_release().tables["tables"]}
+    assert units["on_matrix_by_borough"] == units["removals_by_month"] == "people"
+    assert units["disclosures_by_partner_kind"] == units["disclosures_by_lawful_basis"] == "disclosures"
+    assert units["reviews_by_month"] == "reviews"
+    body = client.get(reverse("public-home")).content.decode()
+    for unit in ("people", "disclosures", "reviews"):
+        assert f"Scale: {unit}" in body
+
+
 def test_the_page_reads_timescales_from_settings(client, db, settings):
     settings.GOVMATRIX_REVIEW_PERIOD_DAYS = 63
     settings.GOVMATRIX_RETENTION_DAYS = 222

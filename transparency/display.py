@@ -30,7 +30,7 @@ def chart_for(table: dict) -> SafeString:
             "hidden numbers have no bar. The table that follows has every figure."
         ),
         rows=rows,
-        unit="people" if "disclos" not in table["key"] and "review" not in table["key"] else "count",
+        unit=table["unit"],
     )
 
 

@@ -25,6 +25,7 @@ SYSTEM_USERNAME = "system.publish_statistics"
 DEFAULT_MONTHS = 12
 NOT_SCORED = "Not yet scored"
 ON_TIME, LATE = "on_time", "late"
+PEOPLE = "people"  # what a table counts, named under its chart
 
 
 def whole_months_before(day: date, months: int) -> Period:
@@ -45,20 +46,20 @@ def ethnic_group(ethnicity_label: str) -> str:
     return ethnicity_label.split(":")[0]
 
 
-def _one_way(key, title, description, row_heading, value_heading, labels, counts, threshold) -> dict:
+def _one_way(key, title, description, row_heading, value_heading, labels, counts, threshold, unit=PEOPLE) -> dict:
     result = suppress_one_way(counts, threshold)
     return {
-        "key": key, "title": title, "description": description, "row_heading": row_heading,
+        "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
         "columns": [value_heading],
         "rows": [{"label": label, "cells": [cell.as_json()]} for label, cell in zip(labels, result.cells)],
         "total": {"label": "Total", "cells": [result.total.as_json()]},
     }
 
 
-def _two_way(key, title, description, row_heading, row_labels, column_labels, counts, threshold) -> dict:
+def _two_way(key, title, description, row_heading, row_labels, column_labels, counts, threshold, unit=PEOPLE) -> dict:
     result = suppress_two_way(counts, threshold)
     return {
-        "key": key, "title": title, "description": description, "row_heading": row_heading,
+        "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
         "columns": [*column_labels, "Total"],
         "rows": [
             {"label": label, "cells": [*(cell.as_json() for cell in row), total.as_json()]}
@@ -134,18 +135,21 @@ def _activity_tables(period: Period, threshold: int) -> list[dict]:
             f"Disclosures approved from {span}, by month and kind of partner agency.",
             "Month", month_labels, [label for _v, label in PartnerKind.choices],
             [[by_kind[(m, kind)] for kind, _label in PartnerKind.choices] for m in months], threshold,
+            unit="disclosures",
         ),
         _two_way(
             "disclosures_by_lawful_basis", "Disclosures to partner agencies, by lawful basis",
             f"Disclosures approved from {span}, by month and the lawful basis they were made under.",
             "Month", month_labels, [citation for _code, citation in bases],
             [[by_basis[(m, code)] for code, _citation in bases] for m in months], threshold,
+            unit="disclosures",
         ),
         _two_way(
             "reviews_by_month", "Reviews recorded, on time and late",
             f"Periodic reviews recorded from {span}, by month and whether they were recorded by the review date.",
             "Month", month_labels, ["On time", "Late"],
             [[reviews[(m, ON_TIME)], reviews[(m, LATE)]] for m in months], threshold,
+            unit="reviews",
         ),
         _one_way(
             "removals_by_month", "Removals from the matrix",

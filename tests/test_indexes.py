@@ -8,13 +8,17 @@ table, or without sorting all its matching rows, fails here long before it is sl
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 
 from audit.queries import EventSearch
 from matrix import pagination, queries
-from matrix.models import Borough
+from matrix.api.filters import SubjectFilter
+from matrix.api.views import SubjectCursorPagination
+from matrix.models import Borough, Subject
 from sharing import queries as sharing_queries
 from tests.conftest import HACKNEY, SOUTHWARK
 from tests.factories import make_user
@@ -152,6 +156,18 @@ def test_a_gated_list_walks_its_boroughs_own_index(readers, sort):
     text = plan(pagination.keyset_slice(rows, order, None, 50), ordered=True)
     assert_not_forced(text)
     assert f"subject_borough_{sort}" in text, text
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"status": "approved"}, {"status": "approved", "borough": HACKNEY}, {"classification": "suspected", "harm_band": "red"},
+], ids=lambda params: ",".join(params) or "unfiltered")
+@pytest.mark.parametrize("reader", ["supervisor", "auditor"])
+def test_the_api_subject_list_is_read_in_order_from_an_index(readers, reader, params):
+    """The API's filters add conditions only (no DISTINCT, which would sort every match) and its cursor order
+    comes from an index."""
+    filtered = SubjectFilter(QueryDict(urlencode(params)), queryset=Subject.objects.visible_to(readers[reader])).qs
+    ordering = SubjectCursorPagination.ordering
+    assert_not_forced(plan(filtered.order_by(ordering)[:51], ordered=True))
 
 
 @pytest.mark.parametrize("criteria", EVENT_FILTERS, ids=lambda c: ",".join(map(str, c)) or "unfiltered")

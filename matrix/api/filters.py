@@ -6,9 +6,9 @@ from matrix.queries import search_subjects
 
 
 class SubjectFilter(django_filters.FilterSet):
-    classification = django_filters.MultipleChoiceFilter(choices=Classification.choices)
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    harm_band = django_filters.MultipleChoiceFilter(choices=HarmBand.choices)
+    classification = django_filters.MultipleChoiceFilter(choices=Classification.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    harm_band = django_filters.MultipleChoiceFilter(choices=HarmBand.choices, distinct=False)
     borough = django_filters.CharFilter(method="in_borough", help_text="ONS GSS code, e.g. E09000012")
     review_due_before = django_filters.DateFilter(field_name="review_due", lookup_expr="lte")
     q = django_filters.CharFilter(method="search", help_text="Name, alias or reference")

@@ -84,6 +84,62 @@ class AccessEvent(models.Model):
         return f"#{self.sequence} {self.action} by {self.actor_username or 'anonymous'}"
 
 
+class CheckScope(models.TextChoices):
+    FULL = "full", "Whole log, from the first entry"
+    SINCE_LAST = "since_last", "Entries after the last good check"
+
+
+class ChainCheck(models.Model):
+    """One run of the hash-chain check: which entries it verified and what it found. Append-only, like the log.
+
+    A full check walks the whole log (the nightly job; minutes at millions of entries). A check "since the
+    last" starts from the newest entry an earlier check found good (``through_sequence``, ``through_hash``),
+    so an on-demand check does bounded work; only a full check can find an alteration before that point.
+    """
+
+    started_at = models.DateTimeField(editable=False)
+    finished_at = models.DateTimeField(editable=False)
+    scope = models.CharField(max_length=10, choices=CheckScope.choices, editable=False)
+    requested_by = models.CharField(max_length=150, editable=False)
+    first_sequence = models.PositiveBigIntegerField(editable=False, help_text="The first entry this check read.")
+    checked = models.PositiveBigIntegerField(editable=False, help_text="Entries found good.")
+    through_sequence = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False, help_text="The newest entry found good: where the next check starts."
+    )
+    through_hash = models.CharField(max_length=64, blank=True, editable=False)
+    reached_end = models.BooleanField(editable=False, help_text="False when the check stopped at its limit.")
+    broken_sequence = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    problem = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=values(CheckScope)), name="chaincheck_scope_valid"),
+            models.CheckConstraint(
+                condition=Q(broken_sequence__isnull=True, problem="") | (Q(broken_sequence__isnull=False) & ~Q(problem="")),
+                name="chaincheck_problem_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(through_sequence__isnull=True, through_hash="")
+                | (Q(through_sequence__isnull=False) & ~Q(through_hash="")),
+                name="chaincheck_checkpoint_complete",
+            ),
+            models.CheckConstraint(condition=Q(finished_at__gte=F("started_at")), name="chaincheck_times_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["scope", "-id"], name="chaincheck_latest"),
+            models.Index(fields=["-through_sequence"], name="chaincheck_checkpoint"),
+        ]
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_sequence is None
+
+    def __str__(self) -> str:
+        state = "intact" if self.intact else f"broken at #{self.broken_sequence}"
+        return f"{self.get_scope_display()} check of {self.started_at:%d %b %Y %H:%M}: {self.checked} entries, {state}"
+
+
 class ErasureGate(models.Model):
     """On SQLite, a row here (inside the erasing transaction only) lets history rows be redacted."""
 

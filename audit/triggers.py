@@ -1,6 +1,6 @@
 """Append-only enforcement in the database itself, on PostgreSQL and SQLite.
 
-The access log refuses every UPDATE and DELETE. History tables (django-simple-history) refuse them
+The access log and the record of its chain checks refuse every UPDATE and DELETE. History tables (django-simple-history) refuse them
 too, except UPDATEs made inside an erasure window: the one path that overwrites personal data in
 history when the retention period ends (SPEC §3.5). Triggers are (re)installed after every migrate,
 so a history table added later is covered without a new migration.
@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import connection
 
 ACCESS_LOG_TABLE = "audit_accessevent"
+CHAIN_CHECK_TABLE = "audit_chaincheck"  # the results of checking the log are kept as immutably as the log
 ERASURE_SETTING = "govmatrix.erasure"
 
 POSTGRES_FUNCTIONS = f"""
@@ -59,7 +60,7 @@ def _sqlite_statements(table: str, erasure_may_update: bool) -> list[str]:
 
 def install(using=connection) -> None:
     existing = set(using.introspection.table_names())
-    tables = [(ACCESS_LOG_TABLE, False)] + [(table, True) for table in history_tables()]
+    tables = [(ACCESS_LOG_TABLE, False), (CHAIN_CHECK_TABLE, False)] + [(table, True) for table in history_tables()]
     with using.cursor() as cursor:
         if using.vendor == "postgresql":
             cursor.execute(POSTGRES_FUNCTIONS)

@@ -1,9 +1,18 @@
-"""Walks the access log in sequence, in constant memory, and names the first entry that breaks the chain."""
+"""Walks the access log in sequence, in constant memory, and names the first entry that breaks the chain.
+
+``verify_chain`` is the walk; ``check_chain`` runs one and keeps its result as a ``ChainCheck``. A full
+check starts at the first entry; a check "since the last" starts from the newest entry an earlier check
+found good (after confirming that entry is unchanged), so it reads only what was added since.
+"""
 
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.utils import timezone
+
 from audit import chain
-from audit.models import AccessEvent
+from audit.log import record
+from audit.models import AccessEvent, Action, ChainCheck, CheckScope
 
 CHUNK = 10_000
 FIELDS = (*chain.CHAINED_FIELDS, "entry_hash")
@@ -11,8 +20,22 @@ SEQUENCE, PREVIOUS_HASH = FIELDS.index("sequence"), FIELDS.index("previous_hash"
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """An entry found good, by sequence and hash; sequence 0 is the start of the log."""
+
+    sequence: int
+    entry_hash: str
+
+
+START_OF_LOG = Checkpoint(0, chain.GENESIS_HASH)
+
+
+@dataclass(frozen=True)
 class ChainReport:
     checked: int
+    first_sequence: int = 1
+    through: Checkpoint | None = None  # the newest entry found good
+    reached_end: bool = True
     broken_sequence: int | None = None
     problem: str = ""
 
@@ -21,21 +44,121 @@ class ChainReport:
         return self.broken_sequence is None
 
 
-def verify_chain() -> ChainReport:
-    expected_sequence, previous_hash, checked = 1, chain.GENESIS_HASH, 0
+def _altered(sequence: int, row) -> str:
+    event = dict(zip(FIELDS, row))
+    return (
+        f"entry #{sequence} ({event['action']} by {event['actor_username'] or 'anonymous'} at "
+        f"{event['occurred_at'].isoformat()}) was altered: its content no longer matches its hash"
+    )
+
+
+def _rewritten(sequence: int) -> str:
+    return (f"entry #{sequence} is not the entry an earlier check found good there: the chain has been "
+            "rewritten from that point or before")
+
+
+def _anchor_problem(start: Checkpoint) -> str:
+    """Why the walk cannot start from ``start`` (the entry changed or went since it was found good), or ""."""
+    if start.sequence == 0:
+        return ""
+    row = AccessEvent.objects.filter(sequence=start.sequence).values_list(*FIELDS).first()
+    if row is None:
+        return f"entry #{start.sequence}, found good by an earlier check, is missing"
+    if row[-1] != start.entry_hash or chain.seal_row(row[:-1]) != start.entry_hash:
+        return _altered(start.sequence, row)
+    return ""
+
+
+def _link_problem(row, expected_sequence: int, previous_hash: str) -> tuple[int, str] | None:
+    """(the broken entry's sequence, what is wrong) when ``row`` does not continue the chain, else None."""
+    sequence = row[SEQUENCE]
+    if sequence != expected_sequence:
+        return expected_sequence, f"entry #{expected_sequence} is missing (next found is #{sequence})"
+    if row[PREVIOUS_HASH] != previous_hash:
+        return sequence, f"entry #{sequence} does not follow the entry before it"
+    if chain.seal_row(row[:-1]) != row[-1]:
+        return sequence, _altered(sequence, row)
+    return None
+
+
+def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
+                 ) -> ChainReport:
+    """Check the entries after ``start``, at most ``limit`` of them. ``first_sequence`` is the first entry read:
+    ``start`` itself when it is an entry, re-read to confirm it is unchanged.
+
+    ``known_good`` is an entry an earlier check found good: the walk must find it with the same hash, so a
+    chain rewritten from some point on (every hash recomputed) or cut short is caught too.
+    """
+    first = start.sequence or 1
+    problem = _anchor_problem(start)
+    if problem:
+        return ChainReport(0, first, broken_sequence=start.sequence, problem=problem)
+    expected_sequence, previous_hash, checked = start.sequence + 1, start.entry_hash, 0
+
+    def report(**outcome) -> ChainReport:
+        # The newest entry found good is the one before the next expected: ``start`` itself if nothing followed.
+        through = Checkpoint(expected_sequence - 1, previous_hash) if expected_sequence > 1 else None
+        return ChainReport(checked, first, through, **outcome)
+
+    rows = AccessEvent.objects.filter(sequence__gt=start.sequence).order_by("sequence").values_list(*FIELDS)
+    if limit is not None:
+        rows = rows[: limit + 1]  # one more, to know whether the end was reached
     # Plain rows, not model instances: the walk is dominated by per-row cost (millions of rows).
-    for row in AccessEvent.objects.order_by("sequence").values_list(*FIELDS).iterator(chunk_size=CHUNK):
-        sequence, entry_hash = row[SEQUENCE], row[-1]
-        if sequence != expected_sequence:
-            return ChainReport(checked, expected_sequence, f"entry #{expected_sequence} is missing (next found is #{sequence})")
-        if row[PREVIOUS_HASH] != previous_hash:
-            return ChainReport(checked, sequence, f"entry #{sequence} does not follow the entry before it")
-        if chain.seal_row(row[:-1]) != entry_hash:
-            event = dict(zip(FIELDS, row))
-            return ChainReport(
-                checked, sequence,
-                f"entry #{sequence} ({event['action']} by {event['actor_username'] or 'anonymous'} at "
-                f"{event['occurred_at'].isoformat()}) was altered: its content no longer matches its hash",
-            )
-        previous_hash, expected_sequence, checked = entry_hash, expected_sequence + 1, checked + 1
-    return ChainReport(checked)
+    for row in rows.iterator(chunk_size=CHUNK):
+        if checked == limit:
+            return report(reached_end=False)
+        broken = _link_problem(row, expected_sequence, previous_hash)
+        if broken:
+            return report(broken_sequence=broken[0], problem=broken[1])
+        if known_good and row[SEQUENCE] == known_good.sequence and row[-1] != known_good.entry_hash:
+            return report(broken_sequence=known_good.sequence, problem=_rewritten(known_good.sequence))
+        previous_hash, expected_sequence, checked = row[-1], expected_sequence + 1, checked + 1
+    if known_good and known_good.sequence >= expected_sequence:
+        return report(broken_sequence=expected_sequence, problem=(
+            f"entries #{expected_sequence} to #{known_good.sequence}, found good by an earlier check, are missing"))
+    return report()
+
+
+def last_checkpoint() -> Checkpoint:
+    """The newest entry any earlier check found good, or the start of the log."""
+    latest = ChainCheck.objects.filter(through_sequence__isnull=False).order_by("-through_sequence").first()
+    return Checkpoint(latest.through_sequence, latest.through_hash) if latest else START_OF_LOG
+
+
+def latest_full_check() -> ChainCheck | None:
+    return ChainCheck.objects.filter(scope=CheckScope.FULL).order_by("-id").first()
+
+
+def check_chain(*, scope: str, requested_by: str, limit: int | None = None) -> ChainCheck:
+    """Run a check and keep its result (the check is itself evidence an auditor may be asked for)."""
+    started_at = timezone.now()
+    checkpoint = last_checkpoint()
+    if scope == CheckScope.FULL:
+        report = verify_chain(START_OF_LOG, limit, known_good=checkpoint if checkpoint.sequence else None)
+    else:
+        report = verify_chain(checkpoint, limit)
+    return ChainCheck.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
+        scope=scope,
+        requested_by=requested_by,
+        first_sequence=report.first_sequence,
+        checked=report.checked,
+        through_sequence=report.through.sequence if report.through else None,
+        through_hash=report.through.entry_hash if report.through else "",
+        reached_end=report.reached_end,
+        broken_sequence=report.broken_sequence,
+        problem=report.problem,
+    )
+
+
+def check_on_request(*, acting_user, limit: int) -> ChainCheck:
+    """An auditor's on-demand check: the entries since the last good check (at most ``limit``), kept and logged
+    in one transaction."""
+    with transaction.atomic():
+        check = check_chain(scope=CheckScope.SINCE_LAST, requested_by=acting_user.get_username(), limit=limit)
+        state = "intact" if check.intact else f"broken at #{check.broken_sequence}"
+        record(Action.SEARCH, actor=acting_user, detail=(
+            f"Access log chain checked through the API from #{check.first_sequence}: {check.checked} checked, {state}"
+        ))
+    return check

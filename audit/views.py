@@ -16,6 +16,7 @@ from audit.log import record
 from audit.models import Action
 from audit.permissions import require_log_reader
 from audit.timeline import subject_timeline
+from audit.verification import latest_full_check
 from matrix.views.common import get_visible_subject
 
 SCOPE = "the access log of every borough, read-only, because your role is audit and oversight"
@@ -52,7 +53,8 @@ def event_list(request):
         Action.SEARCH, actor=request.user, subject=search.subject(),
         detail=f"Access log searched: {search.describe()}; {len(rows)} row(s) shown"[:300],
     )
-    context = {"form": form, "events": rows, "export_form": ExportForm(), "scope": SCOPE}
+    context = {"form": form, "events": rows, "export_form": ExportForm(), "scope": SCOPE,
+               "last_full_check": latest_full_check()}
     return render(request, "audit/events.html", {**context, **_page_links(request, next_before)})
 
 

@@ -215,6 +215,9 @@ GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
 GOVMATRIX_REFERENCE_PREFIX = "GM"
 # The access log's "unusual activity" list names anyone who viewed more distinct subjects than this in one hour.
 GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR = env_int("GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR", 50)
+# At most this many access-log entries are checked in one API request (about 4 s); the nightly
+# `verify_audit` checks the whole log.
+GOVMATRIX_CHAIN_CHECK_REQUEST_LIMIT = env_int("GOVMATRIX_CHAIN_CHECK_REQUEST_LIMIT", 50_000)
 
 # Sessions end after 15 minutes without activity and 8 hours after sign-in, whatever the activity.
 SESSION_COOKIE_AGE = env_int("GOVMATRIX_SESSION_IDLE_SECONDS", 15 * 60)

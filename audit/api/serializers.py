@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, ChainCheck
 
 
 class AccessEventSerializer(serializers.ModelSerializer):
@@ -16,8 +16,24 @@ class AccessEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChainReportSerializer(serializers.Serializer):
-    intact = serializers.BooleanField(help_text="True when every entry follows the one before it and matches its hash.")
-    checked = serializers.IntegerField(help_text="Entries verified before the first problem (or all of them).")
-    broken_sequence = serializers.IntegerField(allow_null=True, help_text="The first broken entry, if any.")
-    problem = serializers.CharField(allow_blank=True, help_text="What is wrong with that entry.")
+class ChainCheckSerializer(serializers.ModelSerializer):
+    """One check of the hash chain: the entries it read and what it found."""
+
+    intact = serializers.BooleanField(read_only=True, help_text="True when every entry it read followed the one "
+                                      "before it and matched its hash.")
+
+    class Meta:
+        model = ChainCheck
+        fields = [
+            "scope", "started_at", "finished_at", "requested_by", "first_sequence", "checked", "through_sequence",
+            "reached_end", "intact", "broken_sequence", "problem",
+        ]
+        read_only_fields = fields
+
+
+class ChainVerificationSerializer(serializers.Serializer):
+    intact = serializers.BooleanField(help_text="True when neither this check nor the latest full check found a problem.")
+    this_check = ChainCheckSerializer(help_text="The check made for this request: the entries added since the last "
+                                      "good check, up to a limit (see reached_end).")
+    last_full_check = ChainCheckSerializer(allow_null=True, help_text="The latest check of the whole log (the nightly "
+                                           "job), or null if none has been run.")

@@ -2,19 +2,35 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.verification import verify_chain
+from audit.models import CheckScope
+from audit.verification import check_chain
+
+SYSTEM_USERNAME = "system.verify_audit"
 
 
 class Command(BaseCommand):
-    help = "Check the access log's hash chain from the first entry to the last; exit 1 naming the first broken entry."
+    help = (
+        "Check the access log's hash chain and keep the result; exit 1 naming the first broken entry. By default "
+        "the whole log, from the first entry (the nightly job); --since-last reads only the entries after the "
+        "newest one an earlier check found good."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--since-last", action="store_true", help="start from the last good check, not the first entry")
+        parser.add_argument("--limit", type=int, help="check at most this many entries (run again to continue)")
+
+    def handle(self, *args, since_last=False, limit=None, **options):
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1.")
+        scope = CheckScope.SINCE_LAST if since_last else CheckScope.FULL
         started = time.monotonic()
-        report = verify_chain()
+        check = check_chain(scope=scope, requested_by=SYSTEM_USERNAME, limit=limit)
         seconds = time.monotonic() - started
-        rate = report.checked / seconds if seconds else 0
-        if not report.intact:
-            raise CommandError(f"Access log chain BROKEN after {report.checked} good entries: {report.problem}.")
-        self.stdout.write(
-            self.style.SUCCESS(f"Access log chain intact: {report.checked} entries checked in {seconds:.2f}s ({rate:,.0f}/s).")
-        )
+        rate = check.checked / seconds if seconds else 0
+        if not check.intact:
+            raise CommandError(f"Access log chain BROKEN after {check.checked} good entries: {check.problem}.")
+        where = "" if scope == CheckScope.FULL else f" from entry #{check.first_sequence}"
+        rest = "" if check.reached_end else f"; stopped at the limit after entry #{check.through_sequence}, run again to continue"
+        self.stdout.write(self.style.SUCCESS(
+            f"Access log chain intact{where}: {check.checked} entries checked in {seconds:.2f}s ({rate:,.0f}/s){rest}."
+        ))

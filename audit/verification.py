@@ -100,6 +100,7 @@ def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, kno
         through = Checkpoint(expected_sequence - 1, previous_hash) if expected_sequence > 1 else None
         return ChainReport(checked, first, through, **outcome)
 
+    known_sequence = known_good.sequence if known_good else None  # a local: compared on every row
     rows = AccessEvent.objects.filter(sequence__gt=start.sequence).order_by("sequence").values_list(*FIELDS)
     if limit is not None:
         rows = rows[: limit + 1]  # one more, to know whether the end was reached
@@ -110,7 +111,7 @@ def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, kno
         broken = _link_problem(row, expected_sequence, previous_hash)
         if broken:
             return report(broken_sequence=broken[0], problem=broken[1])
-        if known_good and row[SEQUENCE] == known_good.sequence and row[-1] != known_good.entry_hash:
+        if row[SEQUENCE] == known_sequence and row[-1] != known_good.entry_hash:
             return report(broken_sequence=known_good.sequence, problem=_rewritten(known_good.sequence))
         previous_hash, expected_sequence, checked = row[-1], expected_sequence + 1, checked + 1
     if known_good and known_good.sequence >= expected_sequence:

@@ -59,10 +59,11 @@ def ensure_database(url: str) -> bool:
 
 
 def manage(url: str, *args: str) -> None:
-    """Run a management command of this project against ``url``; its output goes to the terminal."""
+    """Run a management command of this project against ``url``; its output goes to standard error, with the
+    benchmark's progress, so that standard output carries the report alone."""
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("GOVMATRIX_PRODUCTION", None)  # seed_demo refuses production mode; the benchmark is never it
-    subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, check=True, stdout=sys.stderr)
 
 
 def subject_count(url: str) -> int:

@@ -6,9 +6,12 @@ superuser flag alone gives no access to personal data.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q, Value
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from matrix.models import Borough, BoroughGroupGrant, BoroughUserGrant, Subject, SubjectAccessGrant
@@ -53,6 +56,32 @@ class Scope:
     break_glass_subject_ids: frozenset[int]
 
 
+@cache
+def _scope_sql() -> str:
+    """The three grant lookups as one statement, written out: the ORM took about 3 ms to compile this union,
+    on every gated page, for a query the database answers in a tenth of that."""
+    tables = {
+        "user_grant": BoroughUserGrant._meta.db_table,
+        "group_grant": BoroughGroupGrant._meta.db_table,
+        "break_glass": SubjectAccessGrant._meta.db_table,
+        "permission": Permission._meta.db_table,
+        "membership": get_user_model().groups.through._meta.db_table,
+    }
+    return """
+        SELECT grant_row.content_object_id, 0 FROM {user_grant} grant_row
+          JOIN {permission} permission ON permission.id = grant_row.permission_id
+         WHERE grant_row.user_id = %(user)s AND permission.codename = %(codename)s
+        UNION ALL
+        SELECT grant_row.content_object_id, 0 FROM {group_grant} grant_row
+          JOIN {permission} permission ON permission.id = grant_row.permission_id
+          JOIN {membership} membership ON membership.group_id = grant_row.group_id
+         WHERE membership.user_id = %(user)s AND permission.codename = %(codename)s
+        UNION ALL
+        SELECT grant_row.content_object_id, 1 FROM {break_glass} grant_row
+         WHERE grant_row.user_id = %(user)s AND grant_row.expires_at > %(now)s
+    """.format(**tables)
+
+
 def scope_of(user) -> Scope:
     """The user's borough and break-glass grants, read in one query on the small grant tables and kept on the
     user object for the request, like ``granted_permissions``.
@@ -63,15 +92,9 @@ def scope_of(user) -> Scope:
     """
     cached = getattr(user, "_govmatrix_scope", None)
     if cached is None:
-        direct = BoroughUserGrant.objects.filter(user=user, permission__codename=ACCESS_BOROUGH)
-        via_group = BoroughGroupGrant.objects.filter(group__user=user, permission__codename=ACCESS_BOROUGH)
-        break_glass = SubjectAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now())
-        rows = direct.values_list("content_object_id", Value(False)).union(
-            via_group.values_list("content_object_id", Value(False)),
-            break_glass.values_list("content_object_id", Value(True)),
-            all=True,
-        )
-        pairs = list(rows)
+        with connection.cursor() as cursor:
+            cursor.execute(_scope_sql(), {"user": user.pk, "codename": ACCESS_BOROUGH, "now": timezone.now()})
+            pairs = cursor.fetchall()
         cached = Scope(
             borough_ids=frozenset(pk for pk, is_subject in pairs if not is_subject),
             break_glass_subject_ids=frozenset(pk for pk, is_subject in pairs if is_subject),

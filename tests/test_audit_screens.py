@@ -193,6 +193,17 @@ def test_rows_show_every_column(client, auditor, logged):
     assert f'href="/audit/subjects/{event.subject_uuid}/"' in page
 
 
+def test_what_was_logged_is_shown_as_text_never_as_markup(client, auditor):
+    hostile = '<script>alert("x")</script><a href="javascript:1">'
+    record(Action.LOGIN_FAILED, username=f"{hostile}@example", outcome=Outcome.REFUSED, detail=hostile,
+           justification=hostile, recipient=hostile)
+    client.force_login(auditor)
+    page = client.get("/audit/events/?action=login_failed").content.decode()
+    assert "<script>" not in page and 'href="javascript' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert 'class="refused"' in page
+
+
 def test_request_id_is_shown(client, auditor, officer, subject):
     client.force_login(officer)
     client.get(f"/subjects/{subject.uuid}/")

@@ -1,0 +1,53 @@
+"""One access-log row as HTML, built in Python with format_html (which escapes every value).
+
+An auditor's page shows 50 entries of 11 columns; written as template markup the rows cost about 0.3 ms
+each to render (most of the page's time), in Python a tenth of that. The markup is what
+``audit/event_table.html`` had; its header stays in the template.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+DASH = "—"
+
+
+def _user_cell(username: str) -> SafeString:
+    if not username:
+        return mark_safe('<span class="hint">Not signed in</span>')
+    return format_html('<a href="{}">{}</a>', reverse("audit-user", args=[username]), username)
+
+
+def _object_cell(event) -> SafeString:
+    if not event.object_uuid:
+        return format_html("{}", event.object_type or DASH)
+    return format_html('{}<br><span class="hint identifier">{}</span>', event.object_type or DASH, event.object_uuid)
+
+
+def _subject_cell(event) -> SafeString:
+    if not event.subject_uuid:
+        return mark_safe(DASH)
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("audit-subject-timeline", args=[event.subject_uuid]),
+        event.subject_reference or "(no reference)",
+    )
+    return format_html('{}<br><span class="hint">{}</span>', link, event.borough_code) if event.borough_code else link
+
+
+@register.simple_tag
+def event_row(event) -> SafeString:
+    refused = ' class="refused"' if event.outcome == "refused" else ""
+    return format_html(
+        '<tr id="event-{}"{}><td>{}</td><td class="nowrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="identifier">{}</td></tr>',
+        event.sequence, mark_safe(refused), event.sequence,
+        date_format(timezone.localtime(event.occurred_at), "j M Y H:i:s"),
+        _user_cell(event.actor_username), event.get_action_display(), _object_cell(event), _subject_cell(event),
+        event.justification or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
+        event.request_id or DASH,
+    )

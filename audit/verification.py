@@ -8,6 +8,7 @@ found good (after confirming that entry is unchanged), so it reads only what was
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import chain
@@ -120,24 +121,59 @@ def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, kno
     return report()
 
 
+def _checkpoint(check: ChainCheck | None) -> Checkpoint:
+    return Checkpoint(check.through_sequence, check.through_hash) if check else START_OF_LOG
+
+
+def _with_checkpoints():
+    return ChainCheck.objects.filter(through_sequence__isnull=False).order_by("-through_sequence")
+
+
+def open_break() -> ChainCheck | None:
+    """The latest check that found the chain broken, unless a full check has since read the whole log intact."""
+    latest = ChainCheck.objects.filter(broken_sequence__isnull=False).order_by("-id").first()
+    if latest is None:
+        return None
+    cleared = ChainCheck.objects.filter(
+        id__gt=latest.id, scope=CheckScope.FULL, reached_end=True, broken_sequence__isnull=True
+    ).exists()
+    return None if cleared else latest
+
+
 def last_checkpoint() -> Checkpoint:
-    """The newest entry any earlier check found good, or the start of the log."""
-    latest = ChainCheck.objects.filter(through_sequence__isnull=False).order_by("-through_sequence").first()
-    return Checkpoint(latest.through_sequence, latest.through_hash) if latest else START_OF_LOG
+    """Where a check "since the last" starts: the newest entry an earlier check found good, but before any break
+    still open, so that every later check finds that break again; or the start of the log."""
+    broken = open_break()
+    candidates = _with_checkpoints()
+    if broken is not None:
+        candidates = candidates.filter(through_sequence__lt=broken.broken_sequence)
+    return _checkpoint(candidates.first())
 
 
 def latest_full_check() -> ChainCheck | None:
-    return ChainCheck.objects.filter(scope=CheckScope.FULL).order_by("-id").first()
+    """The latest check of the whole log: one that read to the newest entry, or stopped at a break (a full check
+    stopped early by ``--limit`` says nothing about the rest)."""
+    return ChainCheck.objects.filter(scope=CheckScope.FULL).filter(
+        Q(reached_end=True) | Q(broken_sequence__isnull=False)
+    ).order_by("-id").first()
+
+
+def log_is_intact(check: ChainCheck, full: ChainCheck | None) -> bool:
+    """The verdict on the log after ``check``: it and the latest full check (if any) found nothing wrong."""
+    return check.intact and (full is None or full.intact)
 
 
 def check_chain(*, scope: str, requested_by: str, limit: int | None = None) -> ChainCheck:
-    """Run a check and keep its result (the check is itself evidence an auditor may be asked for)."""
+    """Run a check and keep its result (the check is itself evidence an auditor may be asked for).
+
+    Either kind must also find the newest entry any earlier check found good, unchanged: that is what catches
+    a chain re-sealed from some point on, or its newest entries deleted.
+    """
     started_at = timezone.now()
-    checkpoint = last_checkpoint()
-    if scope == CheckScope.FULL:
-        report = verify_chain(START_OF_LOG, limit, known_good=checkpoint if checkpoint.sequence else None)
-    else:
-        report = verify_chain(checkpoint, limit)
+    newest_good = _with_checkpoints().first()
+    known_good = _checkpoint(newest_good) if newest_good else None
+    start = START_OF_LOG if scope == CheckScope.FULL else last_checkpoint()
+    report = verify_chain(start, limit, known_good=known_good)
     return ChainCheck.objects.create(
         started_at=started_at,
         finished_at=timezone.now(),

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from audit import chain
 from audit.log import record
 from audit.models import AccessEvent, Action, ChainCheck, CheckScope
-from audit.verification import START_OF_LOG, check_chain, verify_chain
+from audit.verification import START_OF_LOG, check_chain, latest_full_check, verify_chain
 from tests.test_audit_log import _tamper
 
 pytestmark = pytest.mark.django_db
@@ -155,14 +155,14 @@ def test_the_api_checks_since_the_last_good_check_within_its_limit(api_as, audit
     assert api_as(auditor).get("/api/audit/verify/").json()["this_check"]["first_sequence"] == 3
 
 
-def test_the_api_reports_a_broken_full_check_even_when_its_own_check_is_clean(api_as, auditor):
+def test_after_a_full_check_finds_a_break_the_api_finds_it_too_and_shows_both(api_as, auditor):
     events = entries(4)
     full_check()
     _tamper("UPDATE audit_accessevent SET detail = 'forged' WHERE id = %s", [events[0].pk])
     full_check()
+    entries(2)
     body = api_as(auditor).get("/api/audit/verify/").json()
-    assert body["this_check"]["intact"] is True
-    assert body["last_full_check"]["broken_sequence"] == events[0].sequence
+    assert body["this_check"]["broken_sequence"] == body["last_full_check"]["broken_sequence"] == events[0].sequence
     assert body["intact"] is False
 
 
@@ -176,3 +176,24 @@ def test_the_access_log_page_shows_the_last_full_check(client, auditor):
     full_check()
     body = client.get("/audit/events/").content.decode()
     assert "chain is broken" in body and f"entry #{events[0].sequence}" in body
+
+
+def test_a_break_stays_reported_until_a_full_check_reads_the_whole_log_intact():
+    events = entries(12)
+    full_check()
+    _tamper("UPDATE audit_accessevent SET detail = 'forged' WHERE id = %s", [events[9].pk])
+    broken = full_check()
+    assert broken.broken_sequence == events[9].sequence
+    entries(3)
+    assert since_last().broken_sequence == events[9].sequence  # it starts before the break, not after it
+    partial = full_check(limit=1)
+    assert partial.intact and not partial.reached_end
+    assert latest_full_check() == broken  # a full check cut short by its limit is not a check of the whole log
+    with pytest.raises(CommandError, match="BROKEN"):
+        call_command("verify_audit", "--limit", "1")
+    with pytest.raises(CommandError, match="BROKEN"):
+        call_command("verify_audit", "--since-last")
+    _tamper("UPDATE audit_accessevent SET detail = %s WHERE id = %s", [events[9].detail, events[9].pk])
+    repaired = full_check()
+    assert repaired.intact and repaired.reached_end and latest_full_check() == repaired
+    assert since_last().intact

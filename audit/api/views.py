@@ -12,7 +12,7 @@ from audit.api.permissions import AuditLogAccess
 from audit.api.serializers import AccessEventSerializer, ChainVerificationSerializer
 from audit.log import record
 from audit.models import AccessEvent, Action
-from audit.verification import check_on_request, latest_full_check
+from audit.verification import check_on_request, latest_full_check, log_is_intact
 
 REFUSED = OpenApiResponse(description="Only auditors and the data protection officer can read the access log.")
 
@@ -55,7 +55,7 @@ class ChainVerificationView(APIView):
     def get(self, request):
         this_check = check_on_request(acting_user=request.user, limit=settings.GOVMATRIX_CHAIN_CHECK_REQUEST_LIMIT)
         full = latest_full_check()
-        intact = this_check.intact and (full is None or full.intact)
+        intact = log_is_intact(this_check, full)
         return Response(ChainVerificationSerializer(
             {"intact": intact, "this_check": this_check, "last_full_check": full}
         ).data)

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import CheckScope
-from audit.verification import check_chain
+from audit.verification import check_chain, latest_full_check, log_is_intact
 
 SYSTEM_USERNAME = "system.verify_audit"
 
@@ -29,6 +29,13 @@ class Command(BaseCommand):
         rate = check.checked / seconds if seconds else 0
         if not check.intact:
             raise CommandError(f"Access log chain BROKEN after {check.checked} good entries: {check.problem}.")
+        full = latest_full_check()
+        if not log_is_intact(check, full):
+            when = f"{full.finished_at:%d %b %Y %H:%M}"
+            raise CommandError(
+                f"The entries checked are intact, but the latest check of the whole log ({when}) found the chain "
+                f"BROKEN: {full.problem}."
+            )
         where = "" if scope == CheckScope.FULL else f" from entry #{check.first_sequence}"
         rest = "" if check.reached_end else f"; stopped at the limit after entry #{check.through_sequence}, run again to continue"
         self.stdout.write(self.style.SUCCESS(

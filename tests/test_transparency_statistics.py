@@ -43,9 +43,10 @@ def approved(supervisor, **fields):
 
 
 def test_only_approved_subjects_are_counted(db, supervisor, make_subject):
-    for _ in range(6):
+    for _ in range(10):
         approved(supervisor, classification="suspected", ethnicity="black_caribbean", gender="male")
-    approved(supervisor, classification="victim", ethnicity="white_british", gender="female")
+    for _ in range(6):
+        approved(supervisor, classification="victim", ethnicity="white_british", gender="female")
     for status in ("draft", "submitted", "rejected", "removed"):
         make_subject(status, classification="victim")
     SubjectFactory(status="draft", classification="suspected")
@@ -53,13 +54,33 @@ def test_only_approved_subjects_are_counted(db, supervisor, make_subject):
     release = publish_release()
 
     borough = table(release, "on_matrix_by_borough")
-    # 6 suspects and 1 victim: the 1 is hidden, and so is the 6, which would give it away from the total of 7.
-    assert row(borough, "Hackney") == ["hidden", "0", "fewer than 5", "0", "7"]
+    assert row(borough, "Hackney") == ["10", "0", "6", "0", "16"]
     assert row(borough, "Southwark") == ["0", "0", "0", "0", "0"]
-    assert [c["text"] for c in borough["total"]["cells"]] == ["hidden", "0", "fewer than 5", "0", "7"]
+    assert [c["text"] for c in borough["total"]["cells"]] == ["10", "0", "6", "0", "16"]
     ethnicity = table(release, "on_matrix_by_ethnicity")
-    assert row(ethnicity, "Black") == ["hidden", "0", "0", "0", "hidden"]
-    assert row(ethnicity, "White") == ["0", "0", "fewer than 5", "0", "fewer than 5"]
+    assert row(ethnicity, "Black") == ["10", "0", "0", "0", "10"]
+    assert row(ethnicity, "White") == ["0", "0", "6", "0", "6"]
+
+
+def test_a_count_hidden_in_one_table_is_not_given_away_by_another(db, supervisor):
+    """Six suspects and one victim. The 1 is hidden and so is the 6 beside it; but the harm bands count the
+    same six suspects, and the gender, age and review tables the same seven people, so what they publish
+    must not give the 6 (and so the 1) away: the tables are protected together."""
+    for _ in range(6):
+        approved(supervisor, classification="suspected", ethnicity="black_caribbean", gender="male")
+    approved(supervisor, classification="victim", ethnicity="white_british", gender="female")
+    release = publish_release()
+    borough = table(release, "on_matrix_by_borough")
+    assert row(borough, "Hackney")[:4] == ["hidden", "0", "fewer than 5", "0"]
+    suspects_total = borough["total"]["cells"][0]
+    harm = table(release, "perpetrators_by_harm_band")
+    assert suspects_total["text"] == "hidden" and harm["total"]["cells"][0]["text"] == "hidden"
+    assert "6" not in [r["cells"][0]["text"] for r in harm["rows"]]
+    everyone = borough["total"]["cells"][-1]
+    for key in ("on_matrix_by_ethnicity", "on_matrix_by_age", "on_matrix_by_gender", "reviews_due"):
+        assert table(release, key)["total"]["cells"][-1] == everyone, key  # one count, shown one way
+    gender = table(release, "on_matrix_by_gender")
+    assert [r["cells"][0]["text"] for r in gender["rows"]][:2] == ["fewer than 5", "hidden"]
 
 
 def test_small_totals_and_their_complements_are_hidden_and_zeros_shown(db, supervisor):

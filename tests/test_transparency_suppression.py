@@ -16,6 +16,7 @@ from transparency.suppression import (
     HIDDEN_TEXT,
     WITHHELD_TEXT,
     Cell,
+    LinkedTables,
     bounds,
     fewer_than_text,
     suppress_one_way,
@@ -278,3 +279,81 @@ def test_the_attacker_recovers_what_primary_suppression_alone_would_leave_expose
     assert recoverable(cells, one_way_lines(3), [25, 3, 12, 40]) == [1]
     two_fewer = [Cell(None, FEWER), Cell(None, FEWER), Cell(30, "30"), Cell(38, "38")]
     assert recoverable(two_fewer, one_way_lines(3), [4, 4, 30, 38]) == [0, 1]
+
+
+# --- Tables published together ------------------------------------------------------------------------
+
+
+def places_of(two_way_places) -> list[int]:
+    return [p for row in two_way_places.cells for p in row] + [*two_way_places.row_totals,
+                                                             *two_way_places.column_totals, two_way_places.grand_total]
+
+
+def test_tables_protected_one_by_one_give_each_other_away_and_together_do_not():
+    """A table by borough and category and a table by gender count the same 11 people. Protected one by one,
+    the first hides its total and the second publishes it, which pins a hidden count of the first."""
+    by_borough, by_gender = [[1, 2], [0, 8]], [5, 6]
+    linked = LinkedTables()
+    borough = linked.two_way(by_borough)
+    gender = linked.one_way(by_gender, total=borough.grand_total)
+    alone_borough, alone_gender = suppress_two_way(by_borough), suppress_one_way(by_gender)
+    seen = [None] * len(linked.values)
+    for place, cell in zip(places_of(borough), flatten_two_way(alone_borough)):
+        seen[place] = cell
+    for place, cell in zip(gender.parts, alone_gender.cells):
+        seen[place] = cell
+    seen[borough.grand_total] = alone_gender.total  # the gender table publishes the total the first one hid
+    assert alone_borough.grand_total.hidden and not alone_gender.total.hidden
+    assert recoverable(seen, linked.lines, linked.values) != []
+    assert_nothing_recoverable(linked.protect(), linked.lines, linked.values)
+
+
+def test_a_shared_total_is_one_count_shown_the_same_everywhere():
+    linked = LinkedTables()
+    borough = linked.two_way([[6, 1], [0, 0]])
+    age = linked.one_way([7, 0], total=borough.grand_total)
+    cells = linked.protect()
+    assert age.read(cells).total == borough.read(cells).grand_total
+
+
+def test_shared_totals_must_agree():
+    linked = LinkedTables()
+    borough = linked.two_way([[6, 1]])
+    with pytest.raises(ValueError):
+        linked.one_way([3, 3], total=borough.grand_total)
+    with pytest.raises(ValueError):
+        linked.sum_of([borough.column_totals[0]], borough.grand_total)
+
+
+@st.composite
+def linked_systems(draw):
+    """A two-way table; a second with the same columns; a one-way with the same whole; and a one-way whose
+    total is the sum of the first column (like harm bands, which count the suspected and convicted)."""
+    n_rows, n_cols = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    first = [draw(st.lists(small_counts, min_size=n_cols, max_size=n_cols)) for _ in range(n_rows)]
+    columns = [sum(row[j] for row in first) for j in range(n_cols)]
+    second_rows = draw(st.integers(1, 2))
+    second = [[0] * n_cols for _ in range(second_rows)]
+    for j, column in enumerate(columns):
+        for _ in range(column):
+            second[draw(st.integers(0, second_rows - 1))][j] += 1
+    whole = sum(columns)
+    halves = draw(st.integers(0, whole))
+    first_column = columns[0]
+    split = draw(st.integers(0, first_column))
+    return first, second, [halves, whole - halves], [split, first_column - split]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(linked_systems())
+def test_no_hidden_count_in_linked_tables_can_be_worked_out_from_any_of_them(system):
+    first, second, by_whole, by_first_column = system
+    linked = LinkedTables()
+    a = linked.two_way(first)
+    linked.two_way(second, column_totals=a.column_totals, grand_total=a.grand_total)
+    linked.one_way(by_whole, total=a.grand_total)
+    part = linked.one_way(by_first_column)
+    linked.sum_of([a.column_totals[0]], part.total)
+    cells = linked.protect()
+    assert_only_small_counts_are_marked_fewer(cells, linked.values)
+    assert_nothing_recoverable(cells, linked.lines, linked.values)

@@ -12,14 +12,21 @@ from django.utils import timezone
 
 from audit.log import record
 from audit.models import Action
-from matrix.choices import Classification, Ethnicity, Gender, HarmBand
+from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Classification, Ethnicity, Gender, HarmBand
 from matrix.models import Borough
 from sharing.choices import PartnerKind
 from sharing.models import LawfulBasis
 from transparency import aggregates
 from transparency.aggregates import Period
 from transparency.models import StatisticsRelease
-from transparency.suppression import DEFAULT_THRESHOLD, suppress_one_way, suppress_two_way
+from transparency.suppression import (
+    DEFAULT_THRESHOLD,
+    LinkedTables,
+    OneWay,
+    TwoWay,
+    suppress_one_way,
+    suppress_two_way,
+)
 
 SYSTEM_USERNAME = "system.publish_statistics"
 DEFAULT_MONTHS = 12
@@ -46,8 +53,7 @@ def ethnic_group(ethnicity_label: str) -> str:
     return ethnicity_label.split(":")[0]
 
 
-def _one_way(key, title, description, row_heading, value_heading, labels, counts, threshold, unit=PEOPLE) -> dict:
-    result = suppress_one_way(counts, threshold)
+def _one_way_table(key, title, description, row_heading, value_heading, labels, result: OneWay, unit=PEOPLE) -> dict:
     return {
         "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
         "columns": [value_heading],
@@ -56,8 +62,7 @@ def _one_way(key, title, description, row_heading, value_heading, labels, counts
     }
 
 
-def _two_way(key, title, description, row_heading, row_labels, column_labels, counts, threshold, unit=PEOPLE) -> dict:
-    result = suppress_two_way(counts, threshold)
+def _two_way_table(key, title, description, row_heading, row_labels, column_labels, result: TwoWay, unit=PEOPLE) -> dict:
     return {
         "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
         "columns": [*column_labels, "Total"],
@@ -70,6 +75,8 @@ def _two_way(key, title, description, row_heading, row_labels, column_labels, co
 
 
 def _matrix_tables(on: date, threshold: int) -> list[dict]:
+    """The snapshot of who is on the matrix. Every table counts the same people, so they share their totals and
+    are protected together (see ``LinkedTables``)."""
     classes = Classification.choices
     class_labels = [label for _value, label in classes]
     boroughs = list(Borough.objects.order_by("name").values_list("id", "name"))
@@ -84,43 +91,57 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     genders = aggregates.genders()
     bands = aggregates.harm_bands()
     reviews = aggregates.review_status(on)
+
+    linked = LinkedTables()
+    borough = linked.two_way([[by_borough[(borough_id, c)] for c, _label in classes] for borough_id, _name in boroughs])
+    everyone = {"total": borough.grand_total}
+    ethnicity = linked.two_way(
+        [[by_ethnicity[(group, c)] for c, _label in classes] for group in groups],
+        column_totals=borough.column_totals, grand_total=borough.grand_total,
+    )
+    age = linked.one_way([ages[label] for label in age_labels], **everyone)
+    gender = linked.one_way([genders[v] for v, _l in Gender.choices], **everyone)
+    harm = linked.one_way([*(bands[v] for v, _l in HarmBand.choices), bands[""]])
+    perpetrator_columns = [i for i, (value, _label) in enumerate(classes) if value in PERPETRATOR_CLASSIFICATIONS]
+    linked.sum_of([borough.column_totals[i] for i in perpetrator_columns], harm.total)
+    review = linked.one_way([reviews["not_yet_due"], reviews["overdue"]], **everyone)
+    cells = linked.protect(threshold)
+
     snapshot = f"People on the matrix (approved records only) on {on:%d %B %Y}"
     return [
-        _two_way(
+        _two_way_table(
             "on_matrix_by_borough", "On the matrix, by borough and category",
             f"{snapshot}, by the borough holding the record and the DPA 2018 s.38(3) category.",
-            "Borough", [name for _id, name in boroughs], class_labels,
-            [[by_borough[(borough_id, c)] for c, _label in classes] for borough_id, _name in boroughs], threshold,
+            "Borough", [name for _id, name in boroughs], class_labels, borough.read(cells),
         ),
-        _two_way(
+        _two_way_table(
             "on_matrix_by_ethnicity", "On the matrix, by ethnic group and category",
             f"{snapshot}, by self-defined ethnicity (ONS 2021 high-level groups) and category.",
-            "Ethnic group", groups, class_labels,
-            [[by_ethnicity[(group, c)] for c, _label in classes] for group in groups], threshold,
+            "Ethnic group", groups, class_labels, ethnicity.read(cells),
         ),
-        _one_way(
+        _one_way_table(
             "on_matrix_by_age", "On the matrix, by age", f"{snapshot}, by age on that day.",
-            "Age", "People", age_labels, [ages[label] for label in age_labels], threshold,
+            "Age", "People", age_labels, age.read(cells),
         ),
-        _one_way(
+        _one_way_table(
             "on_matrix_by_gender", "On the matrix, by gender", f"{snapshot}, by gender.",
-            "Gender", "People", [label for _v, label in Gender.choices], [genders[v] for v, _l in Gender.choices],
-            threshold,
+            "Gender", "People", [label for _v, label in Gender.choices], gender.read(cells),
         ),
-        _one_way(
+        _one_way_table(
             "perpetrators_by_harm_band", "Harm bands of people suspected or convicted",
             f"{snapshot}, suspected or convicted only (victims and people at risk are never scored), by harm band.",
-            "Harm band", "People", [*(label for _v, label in HarmBand.choices), NOT_SCORED],
-            [*(bands[v] for v, _l in HarmBand.choices), bands[""]], threshold,
+            "Harm band", "People", [*(label for _v, label in HarmBand.choices), NOT_SCORED], harm.read(cells),
         ),
-        _one_way(
+        _one_way_table(
             "reviews_due", "Reviews due", f"{snapshot}, by whether their periodic review is overdue.",
-            "Review", "People", ["Not yet due", "Overdue"], [reviews["not_yet_due"], reviews["overdue"]], threshold,
+            "Review", "People", ["Not yet due", "Overdue"], review.read(cells),
         ),
     ]
 
 
 def _activity_tables(period: Period, threshold: int) -> list[dict]:
+    """What happened in the period. Both disclosure tables count the same disclosures month by month, so they
+    share their monthly totals and are protected together."""
     months = period.months()
     month_labels = [month_label(m) for m in months]
     span = f"{period.start:%d %B %Y} to {period.end:%d %B %Y}"
@@ -129,32 +150,38 @@ def _activity_tables(period: Period, threshold: int) -> list[dict]:
     by_basis = aggregates.disclosures_by("lawful_basis__code", period)
     reviews = aggregates.reviews_by_timeliness(period)
     removals = aggregates.removals_by_month(period)
+
+    disclosures = LinkedTables()
+    kinds = disclosures.two_way([[by_kind[(m, kind)] for kind, _label in PartnerKind.choices] for m in months])
+    basis = disclosures.two_way(
+        [[by_basis[(m, code)] for code, _citation in bases] for m in months],
+        row_totals=kinds.row_totals, grand_total=kinds.grand_total,
+    )
+    disclosure_cells = disclosures.protect(threshold)
     return [
-        _two_way(
+        _two_way_table(
             "disclosures_by_partner_kind", "Disclosures to partner agencies, by kind of agency",
             f"Disclosures approved from {span}, by month and kind of partner agency.",
-            "Month", month_labels, [label for _v, label in PartnerKind.choices],
-            [[by_kind[(m, kind)] for kind, _label in PartnerKind.choices] for m in months], threshold,
+            "Month", month_labels, [label for _v, label in PartnerKind.choices], kinds.read(disclosure_cells),
             unit="disclosures",
         ),
-        _two_way(
+        _two_way_table(
             "disclosures_by_lawful_basis", "Disclosures to partner agencies, by lawful basis",
             f"Disclosures approved from {span}, by month and the lawful basis they were made under.",
-            "Month", month_labels, [citation for _code, citation in bases],
-            [[by_basis[(m, code)] for code, _citation in bases] for m in months], threshold,
+            "Month", month_labels, [citation for _code, citation in bases], basis.read(disclosure_cells),
             unit="disclosures",
         ),
-        _two_way(
+        _two_way_table(
             "reviews_by_month", "Reviews recorded, on time and late",
             f"Periodic reviews recorded from {span}, by month and whether they were recorded by the review date.",
             "Month", month_labels, ["On time", "Late"],
-            [[reviews[(m, ON_TIME)], reviews[(m, LATE)]] for m in months], threshold,
+            suppress_two_way([[reviews[(m, ON_TIME)], reviews[(m, LATE)]] for m in months], threshold),
             unit="reviews",
         ),
-        _one_way(
+        _one_way_table(
             "removals_by_month", "Removals from the matrix",
             f"People removed from the matrix from {span}, by month.",
-            "Month", "People removed", month_labels, [removals[m] for m in months], threshold,
+            "Month", "People removed", month_labels, suppress_one_way([removals[m] for m in months], threshold),
         ),
     ]
 

@@ -75,40 +75,110 @@ class Unsettled(Exception):
 Line = tuple[tuple[int, ...], int]
 
 
+@dataclass(frozen=True)
+class OneWayPlaces:
+    """Where a one-way table's counts sit among the positions of its ``LinkedTables``."""
+
+    parts: tuple[int, ...]
+    total: int
+
+    def read(self, cells: list[Cell]) -> OneWay:
+        return OneWay(cells=[cells[i] for i in self.parts], total=cells[self.total])
+
+
+@dataclass(frozen=True)
+class TwoWayPlaces:
+    cells: tuple[tuple[int, ...], ...]
+    row_totals: tuple[int, ...]
+    column_totals: tuple[int, ...]
+    grand_total: int
+
+    def read(self, cells: list[Cell]) -> TwoWay:
+        return TwoWay(
+            cells=[[cells[i] for i in row] for row in self.cells],
+            row_totals=[cells[i] for i in self.row_totals],
+            column_totals=[cells[i] for i in self.column_totals],
+            grand_total=cells[self.grand_total],
+        )
+
+
+class LinkedTables:
+    """Tables published together whose totals are the same counts, protected as one system.
+
+    Protected one by one, a count hidden in one table could be worked out from another that publishes the
+    same total (everyone on the matrix appears as the total of the borough, ethnicity, age and gender
+    tables). Here a shared total is one position: it is hidden everywhere or nowhere, and the audit sees
+    every table's sums at once. ``sum_of`` adds any other relation between published counts.
+    """
+
+    def __init__(self):
+        self.values: list[int] = []
+        self.lines: list[Line] = []
+
+    def _place(self, value: int, shared: int | None = None) -> int:
+        if shared is None:
+            self.values.append(value)
+            return len(self.values) - 1
+        if self.values[shared] != value:
+            raise ValueError(f"a shared total is {self.values[shared]} in one table and {value} in another")
+        return shared
+
+    def sum_of(self, parts, total: int) -> None:
+        """Declare that the counts at ``parts`` add up to the count at ``total``."""
+        parts = tuple(parts)
+        if sum(self.values[i] for i in parts) != self.values[total]:
+            raise ValueError("the counts declared to add up do not")
+        if (parts, total) not in self.lines:
+            self.lines.append((parts, total))
+
+    def one_way(self, counts: Sequence[int], *, total: int | None = None) -> OneWayPlaces:
+        """A list of counts with their total (``total``: the position of that total in another table)."""
+        parts = tuple(self._place(count) for count in counts)
+        places = OneWayPlaces(parts, self._place(sum(counts), total))
+        self.sum_of(places.parts, places.total)
+        return places
+
+    def two_way(
+        self, counts: Sequence[Sequence[int]], *, row_totals: Sequence[int] | None = None,
+        column_totals: Sequence[int] | None = None, grand_total: int | None = None,
+    ) -> TwoWayPlaces:
+        """A rows × columns table with its row, column and grand totals; ``row_totals``, ``column_totals`` and
+        ``grand_total`` are positions shared with another table counting the same rows, columns or whole."""
+        rows = [list(row) for row in counts]
+        n_cols = len(rows[0]) if rows else len(column_totals or ())
+        if any(len(row) != n_cols for row in rows):
+            raise ValueError("every row needs the same number of columns")
+        cells = tuple(tuple(self._place(v) for v in row) for row in rows)
+        shared_rows = row_totals or [None] * len(rows)
+        row_places = tuple(self._place(sum(row), shared) for row, shared in zip(rows, shared_rows))
+        shared_columns = column_totals or [None] * n_cols
+        column_sums = [sum(row[j] for row in rows) for j in range(n_cols)]
+        columns = tuple(self._place(v, shared) for v, shared in zip(column_sums, shared_columns))
+        grand = self._place(sum(column_sums), grand_total)
+        for row, row_total in zip(cells, row_places):
+            self.sum_of(row, row_total)
+        for j, column_total in enumerate(columns):
+            self.sum_of((row[j] for row in cells), column_total)
+        self.sum_of(row_places, grand)
+        self.sum_of(columns, grand)
+        return TwoWayPlaces(cells, row_places, columns, grand)
+
+    def protect(self, threshold: int = DEFAULT_THRESHOLD) -> list[Cell]:
+        return _protect(self.values, self.lines, threshold)
+
+
 def suppress_one_way(counts: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> OneWay:
     """Protect a list of counts published with their total."""
-    values = [*counts, sum(counts)]
-    parts = tuple(range(len(counts)))
-    cells = _protect(values, [(parts, len(counts))], threshold)
-    return OneWay(cells=cells[:-1], total=cells[-1])
+    tables = LinkedTables()
+    places = tables.one_way(counts)
+    return places.read(tables.protect(threshold))
 
 
 def suppress_two_way(counts: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD) -> TwoWay:
     """Protect a rows × columns table published with its row, column and grand totals."""
-    rows = [list(row) for row in counts]
-    n_rows, n_cols = len(rows), len(rows[0]) if rows else 0
-    if any(len(row) != n_cols for row in rows):
-        raise ValueError("every row needs the same number of columns")
-    # Layout: the interior row by row, then the row totals, then the column totals, then the grand total.
-    row_total_at = n_rows * n_cols
-    column_total_at = row_total_at + n_rows
-    grand_total_at = column_total_at + n_cols
-    row_totals = [sum(row) for row in rows]
-    column_totals = [sum(row[j] for row in rows) for j in range(n_cols)]
-    values = [v for row in rows for v in row] + row_totals + column_totals + [sum(row_totals)]
-    lines: list[Line] = [
-        *((tuple(i * n_cols + j for j in range(n_cols)), row_total_at + i) for i in range(n_rows)),
-        *((tuple(i * n_cols + j for i in range(n_rows)), column_total_at + j) for j in range(n_cols)),
-        (tuple(row_total_at + i for i in range(n_rows)), grand_total_at),
-        (tuple(column_total_at + j for j in range(n_cols)), grand_total_at),
-    ]
-    cells = _protect(values, lines, threshold)
-    return TwoWay(
-        cells=[cells[i * n_cols:(i + 1) * n_cols] for i in range(n_rows)],
-        row_totals=cells[row_total_at:column_total_at],
-        column_totals=cells[column_total_at:grand_total_at],
-        grand_total=cells[grand_total_at],
-    )
+    tables = LinkedTables()
+    places = tables.two_way(counts)
+    return places.read(tables.protect(threshold))
 
 
 def _protect(values: list[int], lines: list[Line], threshold: int) -> list[Cell]:
@@ -120,7 +190,7 @@ def _protect(values: list[int], lines: list[Line], threshold: int) -> list[Cell]
     secondary: set[int] = set()
     try:
         while (pinned := _first_pinned(values, lines, primary, secondary, threshold)) is not None:
-            extra = _complement_for(pinned, values, lines, primary | secondary)
+            extra = _complement_for(pinned, values, lines, primary, secondary, threshold)
             if extra is None:
                 raise Unsettled
             secondary.add(extra)
@@ -150,14 +220,18 @@ def bounds(
     high = {i: hi for i, (_lo, hi) in hidden.items()}
     low.update(published)
     high.update(published)
+    # sum(sign × member) == 0 on each line, so each member is bounded by the others. A line with nothing
+    # hidden says nothing new, and most lines of a big table are like that.
+    active = [
+        members for members in ([(p, 1) for p in parts] + [(total, -1)] for parts, total in lines)
+        if any(index in hidden for index, _sign in members)
+    ]
     changed, passes = True, 0
     while changed and passes < MAX_PASSES:
         changed, passes = False, passes + 1
-        for parts, total in lines:
-            members = [(p, 1) for p in parts] + [(total, -1)]
-            # sum(sign × member) == 0, so each member is bounded by the others.
+        for members in active:
             for index, sign in members:
-                if index in published:
+                if index not in hidden:
                     continue
                 others_low = sum(low[o] if s > 0 else -high[o] for o, s in members if o != index)
                 others_high = sum(high[o] if s > 0 else -low[o] for o, s in members if o != index)
@@ -171,13 +245,18 @@ def bounds(
     return {i: (low[i], high[i]) for i in hidden}
 
 
-def _first_pinned(values, lines, primary, secondary, threshold) -> int | None:
-    hidden = {i: (1, threshold - 1) for i in primary} | {i: (threshold, inf) for i in secondary}
+def _hidden_ranges(primary, secondary, threshold) -> dict[int, tuple[float, float]]:
+    return {i: (1, threshold - 1) for i in primary} | {i: (threshold, inf) for i in secondary}
+
+
+def _pinned_positions(values, lines, primary, secondary, threshold) -> list[int]:
+    hidden = _hidden_ranges(primary, secondary, threshold)
     published = {i: v for i, v in enumerate(values) if i not in hidden}
-    for index, (low, high) in sorted(bounds(published, hidden, lines).items()):
-        if low >= high:
-            return index
-    return None
+    return sorted(index for index, (low, high) in bounds(published, hidden, lines).items() if low >= high)
+
+
+def _first_pinned(values, lines, primary, secondary, threshold) -> int | None:
+    return next(iter(_pinned_positions(values, lines, primary, secondary, threshold)), None)
 
 
 def _still_pinned(values, lines, primary, secondary, threshold) -> bool:
@@ -187,18 +266,41 @@ def _still_pinned(values, lines, primary, secondary, threshold) -> bool:
         return True
 
 
-def _complement_for(pinned: int, values, lines, hidden) -> int | None:
-    """The smallest non-zero published count sharing a line with the pinned one.
+def _complement_for(pinned: int, values, lines, primary, secondary, threshold) -> int | None:
+    """The published count to hide next for a pinned one: the first, in order of preference, whose hiding
+    leaves it unpinned, or else the most preferred (the next round hides more).
 
-    Cells inside the table are preferred to totals: totals are often published again in other
-    tables (everyone on the matrix, everyone in a category), where hiding them would not help.
+    Candidates are the non-zero published counts on a line through the pinned count, then those one hidden
+    count further away, and so on (in linked tables what pins a count may be a total two tables away).
+    Nearer lines come first, cells inside a table before totals, and smaller counts before larger: a total
+    such as "everyone on the matrix" is the figure readers most need.
     """
+    rings = _candidate_rings(pinned, values, lines, primary | secondary)
+    for candidate in (candidate for ring in rings for candidate in ring):
+        try:
+            if pinned not in _pinned_positions(values, lines, primary, secondary | {candidate}, threshold):
+                return candidate
+        except Unsettled:
+            continue
+    return rings[0][0] if rings else None
+
+
+def _candidate_rings(pinned: int, values, lines, hidden) -> list[list[int]]:
+    """Non-empty lists of published non-zero counts, nearest to ``pinned`` first, each in order of preference."""
     totals = {total for _parts, total in lines}
-    candidates = {
-        member
-        for parts, total in lines
-        if pinned in parts or pinned == total
-        for member in (*parts, total)
-        if member not in hidden and values[member] > 0
-    }
-    return min(candidates, key=lambda i: (i in totals, values[i], i), default=None)
+    lines_through: dict[int, list[Line]] = {}
+    for line in lines:
+        for member in (*line[0], line[1]):
+            lines_through.setdefault(member, []).append(line)
+    rings, seen, reached, frontier = [], set(), {pinned}, [pinned]
+    while frontier:
+        members = {member for position in frontier for parts, total in lines_through.get(position, ())
+                   for member in (*parts, total)}
+        ring = sorted((m for m in members - seen if m not in hidden and values[m] > 0),
+                      key=lambda i: (i in totals, values[i], i))
+        if ring:
+            rings.append(ring)
+        seen |= members
+        frontier = [m for m in members if m in hidden and m not in reached]
+        reached.update(frontier)
+    return rings

@@ -1,6 +1,6 @@
 """Append-only enforcement in the database itself, on PostgreSQL and SQLite.
 
-The access log and the record of its chain checks refuse every UPDATE and DELETE. History tables (django-simple-history) refuse them
+The access log, its chain checks, statistics releases and impact assessments refuse every UPDATE and DELETE. History tables (django-simple-history) refuse them
 too, except UPDATEs made inside an erasure window: the one path that overwrites personal data in
 history when the retention period ends (SPEC §3.5). Triggers are (re)installed after every migrate,
 so a history table added later is covered without a new migration.
@@ -12,7 +12,11 @@ from django.apps import apps
 from django.db import connection
 
 ACCESS_LOG_TABLE = "audit_accessevent"
-CHAIN_CHECK_TABLE = "audit_chaincheck"  # the results of checking the log are kept as immutably as the log
+# Records that are written once and never changed: the log, the results of checking it, the published
+# statistics (anyone may hold a copy) and each version of an impact assessment.
+APPEND_ONLY_TABLES = (
+    ACCESS_LOG_TABLE, "audit_chaincheck", "transparency_statisticsrelease", "transparency_impactassessment",
+)
 ERASURE_SETTING = "govmatrix.erasure"
 
 POSTGRES_FUNCTIONS = f"""
@@ -60,7 +64,7 @@ def _sqlite_statements(table: str, erasure_may_update: bool) -> list[str]:
 
 def install(using=connection) -> None:
     existing = set(using.introspection.table_names())
-    tables = [(ACCESS_LOG_TABLE, False), (CHAIN_CHECK_TABLE, False)] + [(table, True) for table in history_tables()]
+    tables = [(table, False) for table in APPEND_ONLY_TABLES] + [(table, True) for table in history_tables()]
     with using.cursor() as cursor:
         if using.vendor == "postgresql":
             cursor.execute(POSTGRES_FUNCTIONS)

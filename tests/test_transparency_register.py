@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,6 +78,17 @@ def test_a_version_is_recorded_once_per_kind(client, dpo):
     assert ImpactAssessment.objects.get().title == "Gangs matrix data protection impact assessment"
     # The same number for the other kind is a different assessment.
     assert client.post(reverse("assessment-create"), form_data(kind="equality")).status_code == 302
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE transparency_impactassessment SET title = 'Rewritten'", "DELETE FROM transparency_impactassessment",
+])
+def test_the_database_refuses_to_change_or_delete_a_recorded_version(client, dpo, statement):
+    client.force_login(dpo)
+    client.post(reverse("assessment-create"), form_data())
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert ImpactAssessment.objects.get().title == "Gangs matrix data protection impact assessment"
 
 
 @pytest.mark.parametrize("role", ["officer", "supervisor", "partner", "auditor"])

@@ -5,9 +5,10 @@ suppressed tables, so an unprotected count never reaches the database, the page 
 Every table lists all its categories, with zeros, so the shape of a release does not depend on the data.
 """
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.log import record
@@ -29,7 +30,7 @@ from transparency.suppression import (
 )
 
 SYSTEM_USERNAME = "system.publish_statistics"
-DEFAULT_MONTHS = 12
+DEFAULT_MONTHS = 3  # a quarter: the first release's span (later ones start where the previous ended)
 NOT_SCORED = "Not yet scored"
 ON_TIME, LATE = "on_time", "late"
 PEOPLE = "people"  # what a table counts, named under its chart
@@ -186,28 +187,70 @@ def _activity_tables(period: Period, threshold: int) -> list[dict]:
     ]
 
 
-@transaction.atomic
+class NothingNewToPublish(ValueError):
+    """Every whole month up to last month is already in a release."""
+
+
+def next_period(today: date, months: int = DEFAULT_MONTHS) -> Period | None:
+    """The activity a release made ``today`` covers: the whole months since the latest release's period ended,
+    up to the end of last month (``months`` of them for the first release); None when there are none.
+
+    Periods never overlap: were a month counted in two releases, with different counts beside it, a count
+    hidden in one could be published in the other, or worked out from it.
+    """
+    wanted = whole_months_before(today, months)
+    previous = latest_release()
+    if previous is None:
+        return wanted
+    start = previous.period_end + timedelta(days=1)
+    return Period(start, wanted.end) if start <= wanted.end else None
+
+
+@contextmanager
+def _one_snapshot():
+    """Every count of a release from the same state of the database, so that totals shared between tables
+    agree. PostgreSQL's default isolation gives each query its own snapshot; this transaction (read only:
+    nothing is written in it) asks for one snapshot for all of them. Inside an outer transaction (tests) the
+    level cannot be changed, and nothing else is writing."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def publish_release(*, months: int = DEFAULT_MONTHS, threshold: int = DEFAULT_THRESHOLD, now=None) -> StatisticsRelease:
-    """Count, suppress and store a new release; earlier releases stay exactly as published."""
+    """Count, suppress and store a new release; earlier releases stay exactly as published.
+
+    Raises ValueError for a threshold below the published rule's and NothingNewToPublish when every whole
+    month is already in a release.
+    """
     if months < 1:
         raise ValueError("A release covers at least one month.")
+    if threshold < DEFAULT_THRESHOLD:
+        raise ValueError(f"Counts below {DEFAULT_THRESHOLD} are always hidden; the threshold cannot be lower.")
     now = now or timezone.now()
     today = timezone.localdate(now)
-    period = whole_months_before(today, months)
-    release = StatisticsRelease.objects.create(
-        produced_at=now,
-        period_start=period.start,
-        period_end=period.end,
-        threshold=threshold,
-        tables={
-            "snapshot_on": today.isoformat(),
-            "tables": _matrix_tables(today, threshold) + _activity_tables(period, threshold),
-        },
-    )
-    record(
-        Action.EXPORT, obj=release, username=SYSTEM_USERNAME,
-        detail=f"Published aggregate statistics (suppressed below {threshold}) for {period.start} to {period.end}",
-    )
+    period = next_period(today, months)
+    if period is None:
+        raise NothingNewToPublish(
+            f"Every whole month up to {whole_months_before(today, 1).end:%d %B %Y} is already in a release; "
+            "the next one can be made next month."
+        )
+    with _one_snapshot():
+        tables = _matrix_tables(today, threshold) + _activity_tables(period, threshold)
+    # The release and its log entry are written in their own transaction: the log's append must see the
+    # newest entry, which a snapshot taken before it would not.
+    with transaction.atomic():
+        release = StatisticsRelease.objects.create(
+            produced_at=now, period_start=period.start, period_end=period.end, threshold=threshold,
+            tables={"snapshot_on": today.isoformat(), "tables": tables},
+        )
+        record(
+            Action.EXPORT, obj=release, username=SYSTEM_USERNAME,
+            detail=f"Published aggregate statistics (suppressed below {threshold}) for {period.start} to {period.end}",
+        )
     return release
 
 

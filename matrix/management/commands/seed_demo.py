@@ -2,13 +2,14 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from matrix import demo, scale
 from matrix.models import Subject
 from sharing import demo as sharing_demo
 from sharing.models import Disclosure
 from transparency.population import SYNTHETIC_SAMPLE, load_population_file
-from transparency.releases import latest_release, publish_release
+from transparency.releases import latest_release, next_period, publish_release
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Synthetic sample population baseline (not census figures): {baseline.summary()}.")
         if subjects:
             self._write_scale_data(subjects, users)
-        if subjects or latest_release() is None:
+        if (subjects or latest_release() is None) and next_period(timezone.localdate()) is not None:
             release = publish_release()
             self.stdout.write(f"Published statistics release of {release.produced_at:%d %B %Y %H:%M} (public page).")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password {demo.DEMO_PASSWORD!r}):"))

@@ -27,7 +27,7 @@ def by_code(comparison):
 def test_worked_example():
     comparison = dp.compare(GROUPS, {"a": 30, "b": 10, "c": 0}, {"a": 100, "b": 300, "c": 600}, not_known=2)
     a, b, c = comparison.groups
-    assert (comparison.counted, comparison.not_known, comparison.population) == (40, 2, 1000)
+    assert (comparison.counted.value, comparison.not_known, comparison.population) == (40, 2, 1000)
     assert (a.matrix_share, a.population_share, a.ratio) == (Fraction(3, 4), Fraction(1, 10), Fraction(15, 2))
     assert (a.count_text, a.matrix_share_text, a.population_share_text, a.ratio_text) == ("30", "75.0%", "10.0%", "7.5×")
     assert b.ratio == Fraction(5, 6) and b.ratio_text == "0.8×"
@@ -39,7 +39,7 @@ def test_shares_of_the_matrix_and_of_the_population_each_sum_to_one(group_counts
     group_counts = {code: count for code, count in group_counts.items() if count == 0 or count >= dp.SMALL_COUNT}
     comparison = dp.compare(GROUPS, group_counts, population)
     assert sum(row.population_share for row in comparison.groups) == pytest.approx(1)
-    if comparison.counted:
+    if comparison.counted.value:
         assert sum(row.matrix_share for row in comparison.groups) == pytest.approx(1)
 
 
@@ -62,8 +62,8 @@ def test_halves_round_up_as_published_statistics_do():
 def test_the_ratio_is_the_share_on_the_matrix_over_the_share_of_residents(group_counts, population):
     comparison = dp.compare(GROUPS, group_counts, population)
     for row in comparison.groups:
-        if row.count >= dp.SMALL_COUNT:
-            expected = (row.count / comparison.counted) / (row.population / comparison.population)
+        if not row.count.hidden and row.count.value:
+            expected = (row.count.value / comparison.counted.value) / (row.population / comparison.population)
             assert row.ratio == pytest.approx(expected)
         else:
             assert row.ratio is None and row.no_ratio_reason
@@ -74,7 +74,7 @@ def test_groups_above_parity_are_balanced_by_groups_below(group_counts, populati
     """Population-weighted, the ratios average exactly 1: over-representation somewhere means under elsewhere."""
     group_counts = {code: count for code, count in group_counts.items() if count >= dp.SMALL_COUNT}
     comparison = dp.compare(GROUPS, group_counts, population)
-    if comparison.counted:
+    if comparison.counted.value:
         weighted = sum((row.ratio or 0) * row.population_share for row in comparison.groups)
         assert weighted == pytest.approx(1)
 
@@ -86,6 +86,27 @@ def test_counts_below_five_are_shown_as_fewer_than_five_with_no_share_and_no_rat
     assert (row.matrix_share, row.matrix_share_text, row.ratio, row.ratio_text) == (None, "", None, "")
     assert row.no_ratio_reason == dp.TOO_FEW == "Fewer than 5 people: too few for a reliable ratio."
     assert row.population_share == pytest.approx(1 / 3)  # residents' figures are not suppressed
+
+
+def test_a_count_that_would_give_a_small_one_away_is_hidden_with_its_share():
+    """10, 9 and 2 people: shown with their total of 21, the 9 would give the 2 away (21 - 10 - 9)."""
+    rows = dp.compare(GROUPS, {"a": 10, "b": 9, "c": 2}, {"a": 1, "b": 1, "c": 1})
+    assert [row.count_text for row in rows.groups] == ["10", "hidden", "fewer than 5"]
+    assert rows.counted_text == "21"
+    b = by_code(rows)["b"]
+    assert (b.matrix_share, b.ratio, b.no_ratio_reason) == (None, None, dp.HIDDEN)
+    assert by_code(rows)["a"].ratio is not None
+
+
+@given(counts, populations)
+def test_no_hidden_count_can_be_worked_out_from_the_shown_counts_and_total(group_counts, population):
+    comparison = dp.compare(GROUPS, group_counts, population)
+    shown = [row.count for row in comparison.groups]
+    if comparison.counted.hidden:
+        return
+    hidden = [cell for cell in shown if cell.hidden]
+    assert len(hidden) != 1  # one hidden count in a line with a shown total is always recoverable
+    assert all(row.matrix_share is None for row in comparison.groups if row.count.hidden)
 
 
 def test_five_people_are_enough_for_a_ratio():
@@ -108,7 +129,7 @@ def test_a_group_with_no_residents_in_the_baseline_has_no_ratio():
 
 def test_nobody_on_the_matrix_gives_no_shares():
     comparison = dp.compare(GROUPS, {}, {"a": 1, "b": 1, "c": 1}, not_known=3)
-    assert comparison.counted == 0 and comparison.not_known_text == "fewer than 5"
+    assert comparison.counted.value == 0 and comparison.not_known_text == "fewer than 5"
     assert all(row.matrix_share is None and row.ratio is None for row in comparison.groups)
 
 

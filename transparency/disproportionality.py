@@ -19,7 +19,7 @@ from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Ethnicity, Gender, HarmB
 from matrix.models import Subject
 from transparency.models import PopulationBaseline
 from transparency.models.population import AGE_BAND_FLOORS, LONDON_CODE, AgeBand, Dimension, population_groups
-from transparency.suppression import DEFAULT_THRESHOLD, fewer_than_text
+from transparency.suppression import DEFAULT_THRESHOLD, Cell, fewer_than_text, suppress_one_way
 
 # As on the public page, counts from 1 to 4 are shown as "fewer than 5"; here they also give no share
 # or ratio, because a ratio from so few people says nothing reliable about a group.
@@ -29,6 +29,7 @@ NO_BASELINE = "No population baseline is loaded for this area."
 NO_POPULATION = "The population baseline counts nobody in this group."
 TOO_FEW = f"{fewer_than_text(SMALL_COUNT).capitalize()} people: too few for a reliable ratio."
 NONE_LISTED = "Nobody in this group is on the matrix."
+HIDDEN = "Hidden, so that a small group beside it cannot be worked out from the total."
 
 
 # --- What can be compared -----------------------------------------------------------------------
@@ -162,16 +163,16 @@ def current_baseline(area_code: str, dimension: str) -> Baseline | None:
 class GroupComparison:
     code: str
     label: str
-    count: int
+    count: Cell  # as shown: small counts, and any that would give one away, are hidden
     population: int | None
-    matrix_share: Fraction | None  # None when the count is too small to show
+    matrix_share: Fraction | None  # None when the count is hidden
     population_share: Fraction | None
     ratio: Fraction | None  # exact, so that 0.75 is shown as 0.8 (half up) as published statistics round
     no_ratio_reason: str
 
     @property
     def count_text(self) -> str:
-        return count_text(self.count)
+        return self.count.text
 
     @property
     def population_text(self) -> str:
@@ -193,14 +194,14 @@ class GroupComparison:
 @dataclass(frozen=True)
 class Comparison:
     groups: list[GroupComparison]
-    counted: int  # people on the matrix whose group is known: the denominator of the matrix shares
+    counted: Cell  # people on the matrix whose group is known: the denominator of the matrix shares
     not_known: int  # people on the matrix whose group is not stated or not known
     population: int  # the denominator of the population shares
     has_baseline: bool
 
     @property
     def counted_text(self) -> str:
-        return count_text(self.counted)
+        return self.counted.text
 
     @property
     def not_known_text(self) -> str:
@@ -216,27 +217,32 @@ def compare(
 ) -> Comparison:
     """Shares and ratios per group. ``counts`` and ``population`` are keyed by the codes of ``groups``.
 
-    A ratio is given only from at least ``SMALL_COUNT`` people and a population share above zero.
+    The counts are protected as the public statistics are (``suppress_one_way``): counts of 1 to 4 read
+    "fewer than 5", and so does, or is hidden, whatever would let one be worked out from the total. A hidden
+    count has no share (the share and the total would give it away) and no ratio; a ratio also needs a
+    population share above zero.
     """
-    counted = sum(counts.get(code, 0) for code, _ in groups)
+    protected = suppress_one_way([counts.get(code, 0) for code, _ in groups], SMALL_COUNT)
+    counted = protected.total
     population_total = sum(population.values()) if population else 0
     rows = []
-    for code, label in groups:
-        count = counts.get(code, 0)
+    for (code, label), cell in zip(groups, protected.cells):
         residents = population.get(code) if population else None
-        matrix_share = Fraction(count, counted) if counted and not 0 < count < SMALL_COUNT else None
+        matrix_share = Fraction(cell.value, counted.value) if not cell.hidden and counted.value else None
         population_share = Fraction(residents, population_total) if residents is not None and population_total else None
-        reason = _no_ratio_reason(count, population, population_share)
+        reason = _no_ratio_reason(cell, counted, population, population_share)
         ratio = matrix_share / population_share if not reason else None
-        rows.append(GroupComparison(code, label, count, residents, matrix_share, population_share, ratio, reason))
+        rows.append(GroupComparison(code, label, cell, residents, matrix_share, population_share, ratio, reason))
     return Comparison(rows, counted, not_known, population_total, bool(population))
 
 
-def _no_ratio_reason(count: int, population: Mapping[str, int] | None, population_share: Fraction | None) -> str:
-    if count == 0:
+def _no_ratio_reason(count: Cell, counted: Cell, population, population_share: Fraction | None) -> str:
+    if count.value == 0:
         return NONE_LISTED
-    if count < SMALL_COUNT:
+    if count.text == fewer_than_text(SMALL_COUNT):
         return TOO_FEW
+    if count.hidden or counted.hidden:
+        return HIDDEN
     if not population:
         return NO_BASELINE
     if not population_share:

@@ -2,8 +2,8 @@
 
 Supervisors (their boroughs and London as a whole), auditors and the DPO (every borough). Other roles
 get a 403, which ``audit.views.permission_denied`` logs. Viewing the figures is not logged as a
-consultation: the page shows aggregate counts of approved records, never a person, and counts below 5
-are not shown.
+consultation: the page shows aggregate counts of approved records, never a person, and counts below 5,
+and any count that would give one away, are not shown.
 """
 
 from django import forms
@@ -22,6 +22,7 @@ REFUSAL = "Only supervisors, auditors and the data protection officer can see di
 SHORT_REASONS = {
     dp.NONE_LISTED: "no ratio: nobody listed",
     dp.TOO_FEW: f"no ratio: {dp.fewer_than_text(dp.SMALL_COUNT)}",
+    dp.HIDDEN: "no ratio: hidden",
     dp.NO_BASELINE: "no ratio: no baseline",
     dp.NO_POPULATION: "no ratio: no residents in baseline",
 }

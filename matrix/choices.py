@@ -57,6 +57,21 @@ class Ethnicity(models.TextChoices):
     NOT_STATED = "not_stated", "Not stated"
 
 
+# The ONS 2021 high-level ethnic groups; every detailed code above but "not stated" starts with its group's.
+BROAD_ETHNIC_GROUPS = [
+    ("asian", "Asian, Asian British or Asian Welsh"),
+    ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+    ("mixed", "Mixed or multiple ethnic groups"),
+    ("white", "White"),
+    ("other", "Other ethnic group"),
+]
+
+
+def broad_ethnic_group(code: str) -> str:
+    """The high-level group of a detailed code: its prefix (``black_caribbean`` → ``black``)."""
+    return code.split("_", 1)[0]
+
+
 class SourceType(models.TextChoices):
     POLICE_RECORD = "police_record", "Police record"
     CONVICTION = "conviction", "Conviction"

@@ -44,9 +44,6 @@ class Totals:
     evidence_history: int = 0
     access_events: int = 0
 
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
 
 # --- Writing rows ------------------------------------------------------------------------------------
 

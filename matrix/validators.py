@@ -31,6 +31,15 @@ def age_on(date_of_birth, on_date) -> int:
     return on_date.year - date_of_birth.year - int(before_birthday)
 
 
+def latest_birth_date_at_age(on_date, years: int):
+    """The latest date of birth of someone at least ``years`` old on ``on_date`` (as ``age_on`` counts): the
+    boundary of an age band in a query."""
+    try:
+        return on_date.replace(year=on_date.year - years)
+    except ValueError:  # 29 February in a year without one: the 28th has the same people on either side
+        return on_date.replace(year=on_date.year - years, day=28)
+
+
 # Services are called by forms and the API (which type their input) but also by commands and scripts.
 # Whatever they are given, bad input gets a field error, never a crash deep in the ORM or a database
 # error (SPEC §8); PostgreSQL, unlike SQLite, also refuses NUL characters in text.

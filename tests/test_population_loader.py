@@ -45,6 +45,7 @@ def test_a_good_file_loads_every_figure_in_one_go(tmp_path):
     assert (history.history_type, history.history_change_reason) == ("+", "Population baseline loaded from population.csv")
     event = AccessEvent.objects.get(action=Action.ALTER)
     assert "population.csv" in event.detail and "6 added" in event.detail
+    assert event.actor_username == "system.load_population"
 
 
 def test_byte_order_mark_blank_lines_and_spaces_are_tolerated(tmp_path):
@@ -96,6 +97,11 @@ BAD_FILES = {
         [f"{HACKNEY},age_band,under_18,lots,{SOURCE},2021", *lines()[1:]],
         HEADER,
         "Line 2: population must be a whole number, 0 or more, not 'lots'",
+    ),
+    "implausible population": (
+        [f"{HACKNEY},age_band,under_18,12345678901,{SOURCE},2021", *lines()[1:]],
+        HEADER,
+        "Line 2: population 12,345,678,901 is more than live in any area",
     ),
     "no source": (lines(source=""), HEADER, "Line 2: source is empty"),
     "bad year": (lines(year="twenty"), HEADER, "Line 2: year must be the edition's year"),
@@ -187,6 +193,7 @@ def test_every_ethnic_group_of_the_matrix_except_not_stated_is_a_population_grou
         {"area_code": "E08000001"},
         {"source": ""},
         {"year": 21},
+        {"population": 100_000_001},
     ],
 )
 def test_the_database_refuses_figures_the_loader_would_refuse(fields):

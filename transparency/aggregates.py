@@ -19,6 +19,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 
 from matrix.choices import Status
 from matrix.models import Subject, SubjectReview
+from matrix.validators import latest_birth_date_at_age
 from sharing.choices import DisclosureStatus
 from sharing.models import Disclosure
 
@@ -38,14 +39,9 @@ class Period:
         return months
 
 
+# The published age bands split children in two (under 15, 15 to 17). The disproportionality page uses the
+# census's bands instead (transparency.models.population.AgeBand), because its baselines come in them.
 AGE_BANDS = [(None, 15, "Under 15"), (15, 18, "15 to 17"), (18, 25, "18 to 24"), (25, 35, "25 to 34"), (35, None, "35 and over")]
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year - years, day=28)
 
 
 def _on_matrix():
@@ -85,9 +81,9 @@ def age_bands(on: date) -> Counter:
     for youngest, older_than_band, label in AGE_BANDS:
         condition = Q()
         if youngest is not None:
-            condition &= Q(date_of_birth__lte=_years_before(on, youngest))
+            condition &= Q(date_of_birth__lte=latest_birth_date_at_age(on, youngest))
         if older_than_band is not None:
-            condition &= Q(date_of_birth__gt=_years_before(on, older_than_band))
+            condition &= Q(date_of_birth__gt=latest_birth_date_at_age(on, older_than_band))
         whens.append(When(condition, then=Value(label)))
     return _singles(_on_matrix().annotate(band=Case(*whens)).values("band").order_by(), "band")
 

@@ -15,8 +15,17 @@ from fractions import Fraction
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
 
-from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Ethnicity, Gender, HarmBand, Status
+from matrix.choices import (
+    BROAD_ETHNIC_GROUPS,
+    PERPETRATOR_CLASSIFICATIONS,
+    Ethnicity,
+    Gender,
+    HarmBand,
+    Status,
+    broad_ethnic_group,
+)
 from matrix.models import Subject
+from matrix.validators import latest_birth_date_at_age
 from transparency.models import PopulationBaseline
 from transparency.models.population import AGE_BAND_FLOORS, LONDON_CODE, AgeBand, Dimension, population_groups
 from transparency.suppression import DEFAULT_THRESHOLD, Cell, fewer_than_text, suppress_one_way
@@ -40,20 +49,6 @@ class Breakdown(models.TextChoices):
     ETHNICITY = "ethnicity", "Ethnic group (19 detailed groups)"
     AGE_BAND = "age_band", "Age band"
     GENDER = "gender", "Gender"
-
-
-BROAD_ETHNIC_GROUPS = [
-    ("asian", "Asian, Asian British or Asian Welsh"),
-    ("black", "Black, Black British, Black Welsh, Caribbean or African"),
-    ("mixed", "Mixed or multiple ethnic groups"),
-    ("white", "White"),
-    ("other", "Other ethnic group"),
-]
-
-
-def broad_ethnic_group(code: str) -> str:
-    """The ONS 2021 high-level group of a detailed code: its prefix (``black_caribbean`` → ``black``)."""
-    return code.split("_", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -99,18 +94,7 @@ def cohort_filter(cohort: str) -> Q:
     return perpetrators & Q(harm_band=HarmBand(cohort))
 
 
-# --- Who may see which areas -------------------------------------------------------------------
-
-
 # --- Counting (SQL) --------------------------------------------------------------------------------
-
-
-def latest_birth_date_at_age(on_date: date, years: int) -> date:
-    """The latest date of birth of someone at least ``years`` old on ``on_date`` (as ``age_on`` counts)."""
-    try:
-        return on_date.replace(year=on_date.year - years)
-    except ValueError:  # 29 February in a year without one: the 28th has the same people on either side
-        return on_date.replace(year=on_date.year - years, day=28)
 
 
 def age_band_on(on_date: date) -> Case:

@@ -24,13 +24,14 @@ from audit.log import record
 from audit.models import Action
 from matrix.models import Borough
 from transparency.models import PopulationBaseline
-from transparency.models.population import LONDON_CODE, Dimension, population_groups
+from transparency.models.population import LONDON_CODE, MAX_POPULATION, Dimension, population_groups
 
 COLUMNS = ("area_code", "dimension", "group", "population", "source", "year")
 # Groups a published table always counts. The census sex question has only female and male, so the
 # other gender codes may be left out (they then have no population share and no ratio).
 OPTIONAL_GROUPS = {Dimension.GENDER: {"non_binary", "other"}}
 MAX_PROBLEMS = 50
+SYSTEM_USERNAME = "system.load_population"  # who the access log names: a command, run by an administrator
 # Loaded by seed_demo: made-up figures for London, Hackney and Southwark, labelled as such in its source column.
 SYNTHETIC_SAMPLE = Path(__file__).parent / "data" / "sample_population.csv"
 
@@ -143,6 +144,8 @@ def _parse_row(line: int, row: dict[str, str], area_codes: set[str], problems: l
     population = _whole_number(row["population"])
     if population is None:
         problems.append(f"Line {line}: population must be a whole number, 0 or more, not {row['population']!r}.")
+    elif population > MAX_POPULATION:
+        problems.append(f"Line {line}: population {population:,} is more than live in any area; check the figure.")
     if not row["source"]:
         problems.append(f"Line {line}: source is empty. Name the published table, e.g. ONS Census 2021 TS021.")
     elif len(row["source"]) > 200:
@@ -229,7 +232,7 @@ def load_figures(figures: list[Figure], *, file_name: str) -> LoadResult:
         result = LoadResult(len(added), len(changed), len(removed), len(held) - len(changed) - len(removed))
         if added or changed or removed:
             sources = "; ".join(sorted({f"{figure.source}, {figure.year}" for figure in figures}))
-            record(Action.ALTER, detail=f"{reason} ({sources}): {result.summary()}"[:300])
+            record(Action.ALTER, username=SYSTEM_USERNAME, detail=f"{reason} ({sources}): {result.summary()}"[:300])
     return result
 
 

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from audit.log import record
 from audit.models import Action
-from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Classification, Ethnicity, Gender, HarmBand
+from matrix.choices import (
+    BROAD_ETHNIC_GROUPS,
+    PERPETRATOR_CLASSIFICATIONS,
+    Classification,
+    Ethnicity,
+    Gender,
+    HarmBand,
+    broad_ethnic_group,
+)
 from matrix.models import Borough
 from sharing.choices import PartnerKind
 from sharing.models import LawfulBasis
@@ -49,11 +57,6 @@ def month_label(month: date) -> str:
     return f"{month:%B %Y}"
 
 
-def ethnic_group(ethnicity_label: str) -> str:
-    """ONS 2021 high-level group: the part of the category's name before the colon."""
-    return ethnicity_label.split(":")[0]
-
-
 def _one_way_table(key, title, description, row_heading, value_heading, labels, result: OneWay, unit=PEOPLE) -> dict:
     return {
         "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
@@ -82,11 +85,11 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     class_labels = [label for _value, label in classes]
     boroughs = list(Borough.objects.order_by("name").values_list("id", "name"))
     by_borough = aggregates.borough_by_classification()
-    groups = list(dict.fromkeys(ethnic_group(label) for _value, label in Ethnicity.choices))
-    group_of = {value: ethnic_group(label) for value, label in Ethnicity.choices}
-    by_ethnicity = {(group, c): 0 for group in groups for c, _label in classes}
+    groups = [*BROAD_ETHNIC_GROUPS, (Ethnicity.NOT_STATED.value, Ethnicity.NOT_STATED.label)]
+    by_ethnicity = {(group, c): 0 for group, _label in groups for c, _label in classes}
     for (ethnicity, classification), n in aggregates.ethnicity_by_classification().items():
-        by_ethnicity[(group_of[ethnicity], classification)] += n
+        group = ethnicity if ethnicity == Ethnicity.NOT_STATED else broad_ethnic_group(ethnicity)
+        by_ethnicity[(group, classification)] += n
     ages = aggregates.age_bands(on)
     age_labels = [label for _low, _high, label in aggregates.AGE_BANDS]
     genders = aggregates.genders()
@@ -97,7 +100,7 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     borough = linked.two_way([[by_borough[(borough_id, c)] for c, _label in classes] for borough_id, _name in boroughs])
     everyone = {"total": borough.grand_total}
     ethnicity = linked.two_way(
-        [[by_ethnicity[(group, c)] for c, _label in classes] for group in groups],
+        [[by_ethnicity[(group, c)] for c, _label in classes] for group, _label in groups],
         column_totals=borough.column_totals, grand_total=borough.grand_total,
     )
     age = linked.one_way([ages[label] for label in age_labels], **everyone)
@@ -118,7 +121,7 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
         _two_way_table(
             "on_matrix_by_ethnicity", "On the matrix, by ethnic group and category",
             f"{snapshot}, by self-defined ethnicity (ONS 2021 high-level groups) and category.",
-            "Ethnic group", groups, class_labels, ethnicity.read(cells),
+            "Ethnic group", [label for _group, label in groups], class_labels, ethnicity.read(cells),
         ),
         _one_way_table(
             "on_matrix_by_age", "On the matrix, by age", f"{snapshot}, by age on that day.",

@@ -14,6 +14,8 @@ from matrix.choices import Ethnicity, Gender, values
 
 LONDON_CODE = "E12000007"  # ONS GSS code of the London region: the London-wide baseline
 AREA_CODE_PATTERN = r"^(E09[0-9]{6}|E12000007)$"
+# More people than live in any area (London has about nine million): a larger figure is a mistake.
+MAX_POPULATION = 100_000_000
 
 
 class Dimension(models.TextChoices):
@@ -23,7 +25,8 @@ class Dimension(models.TextChoices):
 
 
 class AgeBand(models.TextChoices):
-    """Defined once, here; ``AGE_BAND_FLOORS`` gives each band's youngest age."""
+    """The census's age bands, which population baselines come in; ``AGE_BAND_FLOORS`` gives each band's
+    youngest age. (The public statistics split the under-18s further: transparency.aggregates.AGE_BANDS.)"""
 
     UNDER_18 = "under_18", "Under 18"
     AGE_18_TO_24 = "18_to_24", "18 to 24"
@@ -103,7 +106,9 @@ class PopulationBaseline(models.Model):
             models.CheckConstraint(condition=Q(area_code__regex=AREA_CODE_PATTERN), name="population_area_code_valid"),
             models.CheckConstraint(condition=Q(dimension__in=values(Dimension)), name="population_dimension_valid"),
             models.CheckConstraint(condition=_group_belongs_to_dimension(), name="population_group_valid"),
-            models.CheckConstraint(condition=Q(population__gte=0), name="population_not_negative"),
+            models.CheckConstraint(
+                condition=Q(population__gte=0, population__lte=MAX_POPULATION), name="population_plausible"
+            ),
             models.CheckConstraint(condition=~Q(source=""), name="population_source_named"),
             models.CheckConstraint(condition=Q(year__gte=1800, year__lte=2200), name="population_year_plausible"),
         ]

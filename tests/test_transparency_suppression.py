@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from transparency.exact_audit import first_recoverable
 from transparency.suppression import (
     HIDDEN_TEXT,
     WITHHELD_TEXT,
@@ -109,6 +110,28 @@ def test_bad_input_is_refused():
         suppress_one_way([1, 5], threshold=1)
     with pytest.raises(ValueError):
         suppress_two_way([[1, 2], [3]])
+
+
+def test_the_exact_audit_finds_what_narrowing_ranges_misses():
+    """[[14, 1, 2], [3, 0, 0], [1, 0, 2]] with every small count "fewer than 5" and the rest published: each
+    range stays 1 to 4 line by line, but only one whole-number table fits, so the bottom-right 2 is known."""
+    counts = [[14, 1, 2], [3, 0, 0], [1, 0, 2]]
+    values = [v for row in counts for v in row] + [17, 3, 3] + [18, 1, 4] + [23]
+    small = {i: (1, 4) for i, v in enumerate(values) if 0 < v < 5}
+    published = {i: v for i, v in enumerate(values) if i not in small}
+    narrowed = bounds(published, small, two_way_lines(3, 3))
+    assert all(high > low for low, high in narrowed.values())
+    assert first_recoverable(values, two_way_lines(3, 3), small) is not None
+
+
+def test_a_search_that_runs_out_of_steps_counts_as_recoverable(monkeypatch):
+    from transparency import exact_audit
+
+    values, lines = [6, 7, 13], one_way_lines(2)
+    hidden = {0: (5, float("inf")), 1: (5, float("inf"))}
+    assert first_recoverable(values, lines, hidden) is None
+    monkeypatch.setattr(exact_audit, "SEARCH_STEPS", 0)
+    assert first_recoverable(values, lines, hidden) == 0
 
 
 def test_bounds_narrow_a_hidden_count_from_the_total():
@@ -231,7 +254,7 @@ def tables(draw):
     return [draw(st.lists(small_counts, min_size=n_cols, max_size=n_cols)) for _ in range(n_rows)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_no_hidden_count_in_a_two_way_table_can_be_worked_out(counts):
     result = suppress_two_way(counts)
@@ -254,6 +277,11 @@ def test_no_hidden_count_in_a_two_way_table_can_be_worked_out(counts):
         [[4, 4], [4, 4]],
         [[1, 0, 0], [0, 9, 0], [0, 0, 30]],
         [[6, 6, 1], [0, 0, 0], [7, 2, 9]],
+        # Found by the property tests: safe by narrowing ranges alone, recoverable by trying whole numbers.
+        [[14, 1, 2], [3, 0, 0], [1, 0, 2]],
+        [[4, 6, 0], [0, 0, 4], [10, 16, 4]],
+        [[0, 2, 5], [5, 1, 1], [4, 1, 1]],
+        [[0, 1, 1], [2, 5, 1], [6, 2, 1]],
     ],
 )
 def test_known_awkward_tables_are_safe(counts):

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from math import inf
 from typing import Sequence
 
+from transparency.exact_audit import first_recoverable
+
 DEFAULT_THRESHOLD = 5
 HIDDEN_TEXT = "hidden"
 WITHHELD_TEXT = "withheld"
@@ -189,7 +191,7 @@ def _protect(values: list[int], lines: list[Line], threshold: int) -> list[Cell]
     primary = {i for i, v in enumerate(values) if 0 < v < threshold}
     secondary: set[int] = set()
     try:
-        while (pinned := _first_pinned(values, lines, primary, secondary, threshold)) is not None:
+        while (pinned := _next_pinned(values, lines, primary, secondary, threshold)) is not None:
             extra = _complement_for(pinned, values, lines, primary, secondary, threshold)
             if extra is None:
                 raise Unsettled
@@ -255,13 +257,18 @@ def _pinned_positions(values, lines, primary, secondary, threshold) -> list[int]
     return sorted(index for index, (low, high) in bounds(published, hidden, lines).items() if low >= high)
 
 
-def _first_pinned(values, lines, primary, secondary, threshold) -> int | None:
-    return next(iter(_pinned_positions(values, lines, primary, secondary, threshold)), None)
+def _next_pinned(values, lines, primary, secondary, threshold) -> int | None:
+    """A hidden count someone could work out: first by narrowing ranges (quick), then by searching whole-number
+    tables (``exact_audit``), which finds what narrowing alone misses."""
+    narrowed = _pinned_positions(values, lines, primary, secondary, threshold)
+    if narrowed:
+        return narrowed[0]
+    return first_recoverable(values, lines, _hidden_ranges(primary, secondary, threshold))
 
 
 def _still_pinned(values, lines, primary, secondary, threshold) -> bool:
     try:
-        return _first_pinned(values, lines, primary, secondary, threshold) is not None
+        return _next_pinned(values, lines, primary, secondary, threshold) is not None
     except Unsettled:
         return True
 

@@ -137,6 +137,14 @@ def with_published_release(w, scope):
     return {}
 
 
+def published_release(w, scope):
+    """A release's downloads by its UUID."""
+    from transparency.releases import latest_release
+
+    with_published_release(w, scope)
+    return {"release_uuid": latest_release().uuid}
+
+
 OWN_ONLY = (200, 404)  # seen in one's own borough, "not found" in another
 EDIT = (200, 404)  # the form in one's own borough, "not found" in another
 
@@ -360,6 +368,13 @@ ACCESS: dict[str, Entry] = {
             GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405),
         )
         for name in ("public-statistics-json", "public-statistics-csv")
+    },
+    **{
+        name: page(
+            published_release, scoped=False,
+            GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405),
+        )
+        for name in ("public-release-json", "public-release-csv")
     },
     # The impact assessment register: the DPO keeps it, auditors read it. An empty POST is the form with errors.
     "assessment-register": page(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),

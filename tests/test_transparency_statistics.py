@@ -357,6 +357,25 @@ def test_the_exports_carry_the_production_date_and_the_same_suppressed_figures(c
     assert total["count"] == "8"
 
 
+def test_earlier_releases_stay_downloadable_exactly_as_published(client, db, supervisor):
+    for _ in range(6):
+        approved(supervisor)
+    first = publish_release()
+    approved(supervisor)
+    latest = publish_release(now=timezone.now() + NEXT_PERIOD)
+    page = client.get(reverse("public-home")).content.decode()
+    assert reverse("public-release-csv", args=[first.uuid]) in page
+    assert reverse("public-release-json", args=[latest.uuid]) not in page  # the latest is the one shown above
+    document = client.get(reverse("public-release-json", args=[first.uuid])).json()
+    assert document["produced_at"] == first.produced_at.isoformat() and document["tables"] == first.tables["tables"]
+    assert table(first, "on_matrix_by_gender")["total"]["cells"][0]["text"] == "6"
+    exported = client.get(reverse("public-release-csv", args=[first.uuid]))
+    assert f"govmatrix-statistics-{timezone.localtime(first.produced_at):%Y-%m-%d}.csv" in exported["Content-Disposition"]
+    assert client.get(reverse("public-statistics-json")).json()["produced_at"] == latest.produced_at.isoformat()
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert client.get(reverse("public-release-json", args=[missing])).status_code == 404
+
+
 def test_the_exports_are_not_found_before_anything_is_published(client, db):
     assert client.get(reverse("public-statistics-json")).status_code == 404
     assert client.get(reverse("public-statistics-csv")).status_code == 404
@@ -367,8 +386,9 @@ def test_the_public_page_costs_a_fixed_small_number_of_queries(client, db, super
         approved(supervisor)
     publish_release()
     publish_release(now=timezone.now() + NEXT_PERIOD)
-    # The latest release, current criteria, lawful bases, the scoring method and the assessment versions.
-    with django_assert_max_num_queries(5):
+    # The latest release, the list of earlier ones (without their tables), current criteria, lawful bases, the
+    # scoring method and the assessment versions.
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("public-home")).status_code == 200
 
 

@@ -257,5 +257,10 @@ def publish_release(*, months: int = DEFAULT_MONTHS, threshold: int = DEFAULT_TH
     return release
 
 
+def release_list():
+    """Every release, newest first, without its tables (dates and periods, for a list of downloads)."""
+    return StatisticsRelease.objects.defer("tables").order_by("-produced_at", "-id")
+
+
 def latest_release() -> StatisticsRelease | None:
     return StatisticsRelease.objects.order_by("-produced_at", "-id").first()

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit import sar_information
@@ -20,7 +21,8 @@ from transparency import permissions as can
 from transparency import public, services
 from transparency.display import chart_for, export_rows, release_document
 from transparency.forms import AssessmentForm
-from transparency.releases import latest_release
+from transparency.models import StatisticsRelease
+from transparency.releases import latest_release, release_list
 from transparency.suppression import DEFAULT_THRESHOLD, HIDDEN_TEXT, WITHHELD_TEXT, fewer_than_text
 
 REGISTER_SCOPE = (
@@ -32,10 +34,12 @@ REGISTER_SCOPE = (
 @require_safe
 def public_home(request):
     release = latest_release()
+    earlier = [item for item in release_list() if release is None or item.pk != release.pk]
     threshold = release.threshold if release else DEFAULT_THRESHOLD
     tables = release.tables["tables"] if release else []
     return render(request, "transparency/public_home.html", {
         "release": release,
+        "earlier_releases": earlier,
         "tables": [{**table, "chart": chart_for(table)} for table in tables],
         "fewer_than": fewer_than_text(threshold),
         "hidden_text": HIDDEN_TEXT,
@@ -53,25 +57,31 @@ def public_home(request):
     })
 
 
-def _published():
-    release = latest_release()
+def _published(release_uuid=None) -> StatisticsRelease:
+    """The release asked for by its UUID, or else the latest; 404 if there is none."""
+    release = latest_release() if release_uuid is None else StatisticsRelease.objects.filter(uuid=release_uuid).first()
     if release is None:
-        raise Http404("No statistics have been published yet.")
+        raise Http404("No statistics have been published yet." if release_uuid is None else "No such release.")
     return release
 
 
+def _file_name(release: StatisticsRelease, extension: str) -> str:
+    return f"govmatrix-statistics-{timezone.localtime(release.produced_at):%Y-%m-%d}.{extension}"
+
+
 @require_safe
-def statistics_json(request):
-    response = JsonResponse(release_document(_published()), json_dumps_params={"indent": 1})
-    response["Content-Disposition"] = 'inline; filename="govmatrix-statistics.json"'
+def statistics_json(request, release_uuid=None):
+    release = _published(release_uuid)
+    response = JsonResponse(release_document(release), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'inline; filename="{_file_name(release, "json")}"'
     return response
 
 
 @require_safe
-def statistics_csv(request):
-    release = _published()
+def statistics_csv(request, release_uuid=None):
+    release = _published(release_uuid)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="govmatrix-statistics.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(release, "csv")}"'
     writer = csv.writer(response)
     for row in export_rows(release):
         writer.writerow(row)

@@ -2,11 +2,11 @@ from django.apps import AppConfig
 
 
 class ProjectConfig(AppConfig):
-    """Project-wide wiring: sign-in receivers for session limits and two-factor state."""
+    """Project-wide wiring: sign-in receivers, deployment checks and the log format's receivers."""
 
     name = "config"
     label = "govmatrix_project"
     verbose_name = "govmatrix"
 
     def ready(self):
-        from config import security, twofactor  # noqa: F401  (connect their sign-in receivers)
+        from config import checks, logs, security, twofactor  # noqa: F401  (register checks, connect receivers)

@@ -4,14 +4,24 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
+# The only words a yes/no setting accepts (any case). Anything else stops start-up: a typo such as
+# GOVMATRIX_PRODUCTION=y must never quietly mean "no" and start development mode with real data.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in TRUE_WORDS
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(TRUE_WORDS)} (yes) or {', '.join(FALSE_WORDS)} (no), not {value!r}"
+    )
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_required, env_str
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,10 +56,14 @@ INSTALLED_APPS = [
     "sharing",
     "audit",
     "transparency",
+    "django_prometheus",
+    "django_structlog",
     "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
+    "config.health.ProbeMiddleware",  # first: probes answer before host checks and the HTTPS redirect
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.errors.NulInPathMiddleware",
@@ -71,10 +76,12 @@ MIDDLEWARE = [
     "config.security.SessionLimitsMiddleware",
     "config.twofactor.TwoFactorMiddleware",
     "audit.context.RequestContextMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",  # after the audit context: logs share its request id
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # The benchmark (bench/) reads each request's SQL time from a Server-Timing header; never in production.
 if env_bool("GOVMATRIX_SQL_TIMING"):
@@ -108,6 +115,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A password given on its own needs no URL quoting (a "/" or "#" in DATABASE_URL breaks the URL).
+if env_str("DATABASE_PASSWORD", ""):
+    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take SQLite's lock when their transaction begins, so the audit chain's
     # read-the-last-entry-then-append step cannot interleave with another writer.
@@ -141,7 +151,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Production serves the collected, hashed files; development serves straight from the source folders.
-STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATIC_ROOT = Path(env_str("GOVMATRIX_STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -269,9 +279,14 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# Logs: JSON lines on standard output in production mode (readable lines in development); see config/logs.py.
+LOGGING = logging_config(
+    level=env_str("GOVMATRIX_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING").upper(),
+    json_lines=env_bool("GOVMATRIX_LOG_JSON", PRODUCTION),
+)
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# /metrics answers only callers from these networks (and never through the proxy): config/metrics.py.
+GOVMATRIX_METRICS_NETWORKS = env_list(
+    "GOVMATRIX_METRICS_NETWORKS", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+)

@@ -4,10 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import twofactor
-from config.health import healthz
+from config import health, metrics
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    # config.health.ProbeMiddleware answers these first; the routes give them names.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.export, name="metrics"),
     path("", include("matrix.urls")),
     path("", include("sharing.urls")),
     path("", include("transparency.urls")),

@@ -152,6 +152,9 @@ EDIT = (200, 404)  # the form in one's own borough, "not found" in another
 ACCESS: dict[str, Entry] = {
     # Open to everyone: the orchestrator's probe.
     "healthz": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
+    "readyz": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
+    # The monitoring system's scrape: decided by the caller's address, not by who is signed in.
+    "metrics": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
     # Sign-in and account pages.
     "login": page(GET=(200, 302, 302, 302, 302, 302), POST=(200, 302, 302, 302, 302, 302)),
     "logout": page(GET=(405, 405, 405, 405, 405, 405), POST=(302, 302, 302, 302, 302, 302)),

@@ -16,39 +16,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-MANAGE = str(BASE_DIR / "manage.py")
-SETTINGS_VARIABLES = (
-    "GOVMATRIX_PRODUCTION",
-    "DJANGO_SECRET_KEY",
-    "DJANGO_ALLOWED_HOSTS",
-    "DJANGO_DEBUG",
-    "DJANGO_SECURE_SSL_REDIRECT",
-    "DJANGO_HSTS_SECONDS",
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-)
-LOAD_SETTINGS = "import django; from django.conf import settings; settings.INSTALLED_APPS"
-
-
-def clean_env(**overrides) -> dict:
-    """The current environment without any govmatrix setting, plus ``overrides``."""
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(overrides)
-    return env
-
-
-def run(args, env, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def strong_secret() -> str:
-    return secrets.token_urlsafe(64)
+from tests.serving import LOAD_SETTINGS, MANAGE, clean_env, free_port, run, strong_secret, wait_until_serving
 
 
 class TestProductionModeRefusesToStartHalfConfigured:
@@ -78,12 +46,19 @@ class TestProductionModeRefusesToStartHalfConfigured:
         assert result.returncode != 0
         assert "DJANGO_SECRET_KEY" in result.stderr
 
-    def test_fully_configured_passes_the_deployment_checklist(self):
+    def test_fully_configured_passes_the_deployment_checklist_once_static_files_are_collected(self, tmp_path):
         env = clean_env(
             GOVMATRIX_PRODUCTION="1",
             DJANGO_SECRET_KEY=strong_secret(),
             DJANGO_ALLOWED_HOSTS="matrix.example.test",
+            GOVMATRIX_STATIC_ROOT=str(tmp_path / "static"),
         )
+        before = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], env)
+        assert before.returncode != 0
+        assert "govmatrix.E001" in before.stderr and "collectstatic" in before.stderr
+
+        collected = run([MANAGE, "collectstatic", "--noinput"], env)
+        assert collected.returncode == 0, collected.stdout + collected.stderr
         result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "no issues" in result.stdout
@@ -115,25 +90,6 @@ class TestProductionModeRefusesToStartHalfConfigured:
         result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], clean_env())
         assert result.returncode != 0
         assert "security.W018" in result.stderr  # DEBUG is on
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"runserver exited early with code {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"runserver did not answer on port {port} within {timeout} seconds")
 
 
 def test_make_run_serves_the_sign_in_page(tmp_path):
@@ -197,3 +153,19 @@ def test_make_run_serves_the_sign_in_page(tmp_path):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+class TestYesNoSettingsAcceptOnlyTheDocumentedWords:
+    @pytest.mark.parametrize("word", ["y", "enabled", "2", "ture"])
+    def test_an_unknown_word_stops_start_up_instead_of_meaning_no(self, word):
+        result = run(["-c", LOAD_SETTINGS], clean_env(GOVMATRIX_PRODUCTION=word))
+        assert result.returncode != 0
+        assert "GOVMATRIX_PRODUCTION must be one of 1, true, yes, on (yes) or 0, false, no, off (no)" in result.stderr
+        assert repr(word) in result.stderr
+
+    @pytest.mark.parametrize(("word", "production"), [("ON", True), ("Yes", True), ("off", False), ("0", False)])
+    def test_documented_words_in_any_case(self, word, production):
+        env = clean_env(GOVMATRIX_PRODUCTION=word, DJANGO_SECRET_KEY=strong_secret(), DJANGO_ALLOWED_HOSTS="a.test")
+        result = run(["-c", "import django; from django.conf import settings as s; print(s.PRODUCTION)"], env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(production)

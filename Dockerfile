@@ -1,8 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 GOVMATRIX_STATIC_ROOT=/app/staticfiles
 WORKDIR /app
+# The erasure ledger's folder (docker-compose.yml mounts its volume here), writable by the service's user.
 RUN useradd --create-home --uid 1000 govmatrix \
- && install -d -o govmatrix -g govmatrix /var/lib/govmatrix
+ && install -d -o govmatrix -g govmatrix /var/lib/govmatrix-ledger
 # The whole repository less what .dockerignore leaves out: no hand-kept list of folders to forget one from
 # (tests/test_container_image.py checks that every installed app and the static files make it in).
 COPY . .

@@ -1,10 +1,12 @@
 """The request an audited action belongs to, available to the services without passing it down."""
 
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 _current: ContextVar["RequestContext | None"] = ContextVar("govmatrix_audit_request", default=None)
+_service_writes_entry: ContextVar[bool] = ContextVar("govmatrix_service_writes_entry", default=False)
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,22 @@ class RequestContext:
 
 def current() -> RequestContext | None:
     return _current.get()
+
+
+@contextmanager
+def logged_by_service():
+    """Around a service that writes its own access-log entry for a change. Receivers that log the same
+    kind of change made through other doors (the admin, the shell) stay quiet inside it, so the change
+    is logged once, by the service, with its actor and reason."""
+    token = _service_writes_entry.set(True)
+    try:
+        yield
+    finally:
+        _service_writes_entry.reset(token)
+
+
+def is_logged_by_service() -> bool:
+    return _service_writes_entry.get()
 
 
 class RequestContextMiddleware:

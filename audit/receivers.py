@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.context import is_logged_by_service
 from audit.log import record
 from audit.models import Action, Outcome
 
@@ -31,4 +32,6 @@ def log_lockout(sender, request, username, ip_address, **kwargs):
 
 @receiver(post_delete, sender=TOTPDevice, dispatch_uid="audit.second_factor_reset")
 def log_second_factor_reset(sender, instance, **kwargs):
+    if is_logged_by_service():
+        return  # accounts.services.reset_second_factor logs the whole reset once
     record(Action.ALTER, username=instance.user.get_username(), detail="Two-factor device removed (reset)")

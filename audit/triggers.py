@@ -34,11 +34,15 @@ END $$;
 """
 
 
+# The apps whose history tables (django-simple-history) are protected; accounts holds the users' history.
+HISTORY_APPS = ("matrix", "sharing", "audit", "accounts")
+
+
 def history_tables() -> list[str]:
     return sorted(
         model._meta.db_table
         for model in apps.get_models()
-        if model.__name__.startswith("Historical") and model._meta.app_label in ("matrix", "sharing", "audit")
+        if model.__name__.startswith("Historical") and model._meta.app_label in HISTORY_APPS
     )
 
 

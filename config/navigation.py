@@ -14,7 +14,9 @@ MENU = [
     ("Access log", "audit-events", ("audit.view_audit_log",)),
     ("Subject access", "sar-list", ("audit.view_subjectaccessrequest",)),
     ("Impact assessments", "assessment-register", ("transparency.view_impactassessment",)),
+    ("Reference data", "reference-data", ("matrix.change_inclusioncriterion",)),
     ("Disproportionality", "disproportionality", ("transparency.view_disproportionality",)),
+    ("Users", "people-list", ("accounts.manage_users",)),
 ]
 
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before rest_framework.authtoken: its drf_create_token (a refusal) replaces DRF's, which skips the second factor.
+    "config.apps.ProjectConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -56,9 +58,9 @@ INSTALLED_APPS = [
     "sharing",
     "audit",
     "transparency",
+    "accounts",
     "django_prometheus",
     "django_structlog",
-    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -168,8 +170,8 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.tokens.SecondFactorTokenAuthentication",
+        "config.tokens.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -222,6 +224,12 @@ GOVMATRIX_REVIEW_PERIOD_DAYS = env_int("GOVMATRIX_REVIEW_PERIOD_DAYS", 90)
 GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
 # After removal, personal data is kept this long (for complaints and proceedings), then erased.
 GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
+# Every erasure is also appended to this file, kept apart from the database and never restored with it, so that
+# `replay_erasures` erases again whoever a restore brings back (docs/backup-and-restore.md).
+GOVMATRIX_ERASURE_LEDGER = Path(env_str(
+    "GOVMATRIX_ERASURE_LEDGER",
+    "/var/lib/govmatrix/erasure-ledger.jsonl" if PRODUCTION else str(BASE_DIR / "erasure-ledger.jsonl"),
+))
 GOVMATRIX_REFERENCE_PREFIX = "GM"
 # The access log's "unusual activity" list names anyone who viewed more distinct subjects than this in one hour.
 GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR = env_int("GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR", 50)

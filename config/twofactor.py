@@ -2,8 +2,11 @@
 
 Anyone who has enrolled is asked for a code at every sign-in. In production mode
 (GOVMATRIX_REQUIRE_2FA) nobody reaches any page until they have enrolled and passed the second step.
-API tokens are issued only to enrolled users (create_api_token), since token requests skip this step.
+API tokens are issued to and accepted from enrolled users only (config/tokens.py), since token requests skip
+this step.
 """
+
+import base64
 
 import segno
 from django import forms
@@ -79,8 +82,15 @@ def setup(request):
     return render(
         request,
         "registration/two_factor_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex(), "next": _next_url(request)},
+        {"form": form, "qr_svg": qr_svg, "secret": typed_key(device), "next": _next_url(request)},
     )
+
+
+def typed_key(device: TOTPDevice) -> str:
+    """The key to type into an authenticator app that cannot scan: base32, as the apps expect (and as the QR
+    code carries it), without padding, in groups of four for reading aloud or copying by eye."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[start:start + 4] for start in range(0, len(key), 4))
 
 
 @transaction.atomic
@@ -106,6 +116,17 @@ def _enrolled(request) -> bool:
     return request.session[ENROLLED]
 
 
+def second_step_required(request) -> bool:
+    """Whether the signed-in user has yet to pass the second step, which everyone must take when it is required
+    (production mode) and the enrolled always."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and not user.is_verified()
+        and (settings.GOVMATRIX_REQUIRE_2FA or _enrolled(request))
+    )
+
+
 @receiver(user_logged_in, dispatch_uid="config.twofactor.note_enrolment")
 def note_enrolment(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
@@ -119,14 +140,12 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        # The API answers for itself (config.tokens): a redirect means nothing to an API client.
         if (
-            user is not None
-            and user.is_authenticated
-            and not user.is_verified()
+            getattr(request, "user", None) is not None
             and not request.path.startswith(OPEN_PATHS)
             and not request.path.startswith("/api/")
-            and (settings.GOVMATRIX_REQUIRE_2FA or _enrolled(request))
+            and second_step_required(request)
         ):
             return redirect(f"{reverse('two-factor-verify')}?next={request.path}")
         return self.get_response(request)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("audit.api_urls")),
     path("audit/", include("audit.urls")),
     path("subject-access/", include("audit.sar_urls")),
+    path("people/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the page needs no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.admin import GuardedModelAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from matrix import publishing
@@ -137,3 +138,8 @@ class SubjectAccessGrantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# DRF's token admin would issue tokens without the second-factor check and without a log entry: tokens are
+# issued only by `manage.py create_api_token` (config/tokens.py). authtoken's admin is loaded before this one.
+admin.site.unregister(TokenProxy)

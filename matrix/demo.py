@@ -7,7 +7,6 @@ phonetic-alphabet words, so nobody can mistake demo data for intelligence.
 import itertools
 import random
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from matrix import evidence_services, publishing, services, workflow
+from matrix import bootstrap, evidence_services, publishing, services, workflow
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
     Classification,
@@ -24,14 +23,7 @@ from matrix.choices import (
     SourceType,
     Status,
 )
-from matrix.models import (
-    Borough,
-    HarmScoringMethod,
-    InclusionCriterion,
-    OffenceType,
-    OffenceWeight,
-    Subject,
-)
+from matrix.models import Borough, OffenceType, Subject
 
 DEMO_PASSWORD = "govmatrix-demo-2026"
 HACKNEY, SOUTHWARK = "E09000012", "E09000028"
@@ -47,84 +39,6 @@ DEMO_USERS = [
 ]
 FAMILY_NAMES = ["Testperson", "Placeholder", "Specimen", "Examplar", "Fictional", "Synthetica", "Dummyrecord"]
 GIVEN_NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet"]
-
-DEMO_CRITERIA = [
-    {
-        "code": "corroborated-gang-violence",
-        "title": "Corroborated involvement in gang-related violence",
-        "plain_text": "Reliable intelligence from at least two independent sources shows the person took part "
-        "in gang-related violence in the last two years.",
-        "classifications": [Classification.SUSPECTED, Classification.CONVICTED],
-        "min_items": 2,
-        "min_source_evaluation": "2",
-        "min_intelligence_assessment": "B",
-        "allowed_source_types": [
-            SourceType.POLICE_RECORD,
-            SourceType.CONVICTION,
-            SourceType.INTELLIGENCE_REPORT,
-            SourceType.PARTNER_INFORMATION,
-            SourceType.SOCIAL_MEDIA,
-        ],
-        "lookback_days": 730,
-        "requires_independent_sources": True,
-    },
-    {
-        "code": "serious-violence-conviction",
-        "title": "Conviction for serious violence",
-        "plain_text": "The person was convicted of a gang-related offence of serious violence in the last three years.",
-        "classifications": [Classification.CONVICTED],
-        "min_items": 1,
-        "min_source_evaluation": "1",
-        "min_intelligence_assessment": "A",
-        "allowed_source_types": [SourceType.CONVICTION],
-        "lookback_days": 1095,
-        "requires_independent_sources": False,
-    },
-    {
-        "code": "victim-of-gang-violence",
-        "title": "Victim of gang-related violence",
-        "plain_text": "A police record or partner agency shows the person was a victim of gang-related violence "
-        "in the last year, so safeguarding may be needed.",
-        "classifications": [Classification.VICTIM],
-        "min_items": 1,
-        "min_source_evaluation": "2",
-        "min_intelligence_assessment": "C",
-        "allowed_source_types": [
-            SourceType.POLICE_RECORD,
-            SourceType.INTELLIGENCE_REPORT,
-            SourceType.PARTNER_INFORMATION,
-        ],
-        "lookback_days": 365,
-        "requires_independent_sources": False,
-    },
-    {
-        "code": "at-risk-of-exploitation",
-        "title": "At risk of gang violence or exploitation",
-        "plain_text": "A police record or partner agency shows the person is at risk of gang violence or "
-        "criminal exploitation now, so safeguarding may be needed.",
-        "classifications": [Classification.AT_RISK],
-        "min_items": 1,
-        "min_source_evaluation": "2",
-        "min_intelligence_assessment": "C",
-        "allowed_source_types": [
-            SourceType.POLICE_RECORD,
-            SourceType.INTELLIGENCE_REPORT,
-            SourceType.PARTNER_INFORMATION,
-        ],
-        "lookback_days": 365,
-        "requires_independent_sources": False,
-    },
-]
-DEMO_OFFENCE_WEIGHTS = [
-    ("homicide", "Murder or attempted murder", "40"),
-    ("firearms", "Firearms offence", "30"),
-    ("gbh", "Grievous bodily harm or wounding", "25"),
-    ("knife-possession", "Possession of a knife or offensive weapon", "15"),
-    ("robbery", "Robbery", "15"),
-    ("drug-supply", "Supply of controlled drugs", "10"),
-    ("abh", "Assault occasioning actual bodily harm", "8"),
-    ("public-order", "Public order offence", "3"),
-]
 
 
 def ensure_users(stdout=None) -> dict:
@@ -142,29 +56,11 @@ def ensure_users(stdout=None) -> dict:
 
 
 def ensure_reference_rules(acting_user) -> None:
-    """Publish the demo criteria and harm method unless the force has already published its own."""
-    for spec in DEMO_CRITERIA:
-        if not InclusionCriterion.objects.filter(code=spec["code"]).exists():
-            draft = InclusionCriterion(version=1, **spec)
-            services.save_tracked(draft, acting_user=acting_user, reason="Demo criterion drafted")
+    """Load the starting reference data and publish it at once, as the DPO would, where the force has not
+    published its own (a published version is never touched)."""
+    for step in (bootstrap.draft_starting_criteria, bootstrap.draft_starting_harm_method):
+        for draft in step(acting_user=acting_user).awaiting_publication:
             publishing.publish(draft, acting_user=acting_user)
-    if not HarmScoringMethod.objects.exists():
-        method = HarmScoringMethod(
-            version=1,
-            half_life_days=365,
-            amber_threshold=Decimal("15"),
-            red_threshold=Decimal("40"),
-            notes="Demonstration weights; a force sets its own.",
-        )
-        services.save_tracked(method, acting_user=acting_user, reason="Demo scoring method drafted")
-        for code, label, weight in DEMO_OFFENCE_WEIGHTS:
-            offence, _ = OffenceType.objects.get_or_create(code=code, defaults={"label": label})
-            services.save_tracked(
-                OffenceWeight(method=method, offence_type=offence, weight=Decimal(weight)),
-                acting_user=acting_user,
-                reason="Demo weight",
-            )
-        publishing.publish(method, acting_user=acting_user)
 
 
 def _evidence_specs(classification: str, qualifying: bool, rng: random.Random, offences: list) -> list[dict]:

@@ -203,3 +203,15 @@ class SubjectActions:
         self.own = is_own_record(user, subject)
         # The DPO restricts processing in any borough; their oversight role already lets them see the record.
         self.restrict = holds(user, RESTRICT_PROCESSING)
+
+
+MANAGE_CRITERIA = "matrix.change_inclusioncriterion"
+MANAGE_HARM_METHOD = "matrix.change_harmscoringmethod"
+
+
+def can_manage_reference_data(user) -> bool:
+    """The reference data page: the role that drafts and publishes criteria and the harm scoring method (the DPO).
+
+    ``matrix.publishing`` checks each object's own permission again when a version is published.
+    """
+    return holds(user, MANAGE_CRITERIA) and holds(user, MANAGE_HARM_METHOD)

@@ -4,16 +4,69 @@ A published version stays exactly as it was used, so any past decision or score 
 from the version it names.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from matrix import permissions
 from audit.log import record
 from audit.models import Action
-from matrix.models import HarmScoringMethod, InclusionCriterion
+from matrix.models import HarmScoringMethod, InclusionCriterion, OffenceWeight
 from matrix.services import save_tracked
+
+
+@dataclass(frozen=True)
+class UnpublishedRule:
+    """Reference data with no current version yet, and what that stops people doing."""
+
+    problem: str
+    pronoun: str
+
+    def explained(self) -> str:
+        """The problem and who puts it right, where: for people who cannot open the reference data page."""
+        return (
+            f"{self.problem}; the data protection officer publishes {self.pronoun} on the reference data page "
+            f"({reverse('reference-data')})."
+        )
+
+
+CRITERIA_UNPUBLISHED = UnpublishedRule(
+    "No inclusion criteria are published yet, so records cannot be submitted", "them"
+)
+HARM_METHOD_UNPUBLISHED = UnpublishedRule(
+    "No harm scoring method is published yet, so nobody on the matrix is given a harm score", "it"
+)
+
+
+def unpublished_rules() -> list[UnpublishedRule]:
+    """What a force has not published yet; empty once criteria and a harm method are current.
+
+    One query (a UNION of the two small tables' current rows), because every officer's dashboard asks.
+    """
+    def current(model, name):
+        rows = model.objects.filter(is_current=True).order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
+        return rows.annotate(kind=Value(name)).values_list("kind", flat=True)
+
+    published = set(current(InclusionCriterion, "criteria").union(current(HarmScoringMethod, "harm_method")))
+    return [
+        rule for name, rule in (("criteria", CRITERIA_UNPUBLISHED), ("harm_method", HARM_METHOD_UNPUBLISHED))
+        if name not in published
+    ]
+
+
+def criterion_versions():
+    """Every version of every criterion, grouped by code, newest version first (one query)."""
+    return InclusionCriterion.objects.select_related("published_by").order_by("code", "-version")
+
+
+def harm_method_versions():
+    """Every version of the harm scoring method, newest first, with its offence weights (two queries)."""
+    weights = OffenceWeight.objects.select_related("offence_type").order_by("-weight", "offence_type__label")
+    return HarmScoringMethod.objects.select_related("published_by").prefetch_related(Prefetch("weights", weights))
 
 
 def _require_manager(obj, acting_user) -> None:

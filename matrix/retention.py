@@ -3,22 +3,26 @@
 ``run_reviews`` is safe to run from cron as often as you like: a second run on the same day finds
 nothing to change. Erasure overwrites personal data in the live rows and in their history rows,
 leaving a pseudonymous tombstone (reference, borough, classification, dates) so the record of what
-happened survives without identifying anyone.
+happened survives without identifying anyone. Each erasure is also appended to the erasure ledger, outside
+the database, and ``replay_erasures`` makes them again after a restore (matrix/erasure_ledger.py).
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from audit.log import record
-from audit.models import Action
+from audit.models import AccessEvent, Action
 from audit.triggers import erasure_window
-from matrix import signals
+from matrix import erasure_ledger, signals, workflow
+from matrix.erasure_ledger import LedgerEntry
 from matrix.choices import Ethnicity, Gender, Status
 from matrix.models import Address, Evidence, Subject, SubjectReview
 from matrix.services import (
@@ -32,6 +36,9 @@ from matrix.services import (
 
 ERASED = "[erased]"
 SYSTEM_USERNAME = "system.run_reviews"
+REPLAY_USERNAME = "system.replay_erasures"
+RETENTION_ENDED = "Personal data erased after the retention period; tombstone kept"
+REPLAYED = "Erasure replayed from the erasure ledger after a restore; tombstone kept"
 DUE_SOON_DAYS = 14
 
 
@@ -58,9 +65,9 @@ class ReviewRunReport:
         ]
 
 
-def system_user():
+def system_user(username: str = SYSTEM_USERNAME):
     """The account that signs scheduled changes in the history; it cannot sign in."""
-    user, created = get_user_model().objects.get_or_create(username=SYSTEM_USERNAME, defaults={"is_active": False})
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_active": False})
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -169,16 +176,20 @@ ADDRESS_ERASURE = {"line_1": ERASED, "line_2": "", "town": ERASED, "postcode": E
 
 
 @transaction.atomic
-def erase_subject(subject: Subject, *, acting_user) -> Subject:
+def erase_subject(subject: Subject, *, acting_user, detail: str = RETENTION_ENDED) -> Subject:
+    """Erase, and once that has committed, add it to the erasure ledger (which replays it after a restore)."""
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if subject.is_erased:
         return subject
+    ledger = erasure_ledger.configured_path()
+    erasure_ledger.require_writable(ledger)
     with erasure_window():
         _erase(subject, acting_user)
         # Copies made for others (disclosure snapshots) are erased in the same window and transaction.
         signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
-    record(Action.ERASE, actor=acting_user, obj=subject, subject=subject,
-           detail="Personal data erased after the retention period; tombstone kept")
+    event = record(Action.ERASE, actor=acting_user, obj=subject, subject=subject, detail=detail)
+    entry = LedgerEntry.of(subject, event.sequence, event.entry_hash)
+    transaction.on_commit(partial(erasure_ledger.append, [entry], ledger))
     return subject
 
 
@@ -208,3 +219,86 @@ def _erase(subject: Subject, acting_user) -> None:
     subject.erased_at = timezone.now()
     _redact_history(Subject, [subject.pk], SUBJECT_ERASURE)
     save_tracked(subject, acting_user=acting_user, reason="Erased after the retention period (DPA 2018 s.39)")
+
+
+@dataclass
+class ReplayReport:
+    listed: int = 0
+    already_erased: int = 0
+    erased_again: list[str] = field(default_factory=list)
+    # Not in the database: created after its newest access-log entry (after the backup), or unaccounted for.
+    created_after_backup: list[str] = field(default_factory=list)
+    unaccounted: list[str] = field(default_factory=list)
+    missing_from_ledger: int = 0
+
+    def lines(self) -> list[str]:
+        def named(references: list[str]) -> str:
+            return f"{len(references)}" + (f" ({', '.join(references)})" if references else "")
+
+        return [
+            f"Subjects the ledger lists as erased: {self.listed}",
+            f"Already erased in the database: {self.already_erased}",
+            f"Erased again now: {named(self.erased_again)}",
+            f"Not in the database, created after the backup was taken: {named(self.created_after_backup)}",
+            f"Not in the database although created before the backup: {named(self.unaccounted)}",
+            f"Erased in the database but missing from the ledger: {self.missing_from_ledger}",
+        ]
+
+
+def replay_erasures(path: Path) -> ReplayReport:
+    """After a restore: erase again every subject the ledger lists that the database holds unerased.
+
+    Idempotent. A subject the database lacks is harmless when it was created after the backup (its newest
+    access-log entry, since every creation is logged); one created before means the ledger and the database
+    do not belong together, which ``unaccounted`` reports.
+    """
+    entries = {entry.subject_uuid: entry for entry in erasure_ledger.read(path)}
+    report = ReplayReport(listed=len(entries))
+    backup_taken = AccessEvent.objects.aggregate(newest=Max("occurred_at"))["newest"]
+    tombstones = set(Subject.objects.filter(erased_at__isnull=False).values_list("uuid", flat=True))
+    report.missing_from_ledger = len(tombstones - entries.keys())
+    held = Subject.objects.only("uuid", "reference", "status", "erased_at").in_bulk(list(entries), field_name="uuid")
+    actor = system_user(REPLAY_USERNAME)
+    for subject_uuid, entry in entries.items():
+        subject = held.get(subject_uuid)
+        if subject is None:
+            created_after = backup_taken is None or entry.created_at > backup_taken
+            (report.created_after_backup if created_after else report.unaccounted).append(entry.reference)
+        elif subject.is_erased:
+            report.already_erased += 1
+        else:
+            _erase_again(subject, actor)
+            report.erased_again.append(subject.reference)
+    return report
+
+
+@transaction.atomic
+def _erase_again(subject: Subject, actor) -> None:
+    if subject.status != Status.REMOVED:
+        # A backup older than the removal brings the record back live; only a removed record may be erased.
+        subject = workflow.remove_erased_record(acting_user=actor, subject=subject)
+    erase_subject(subject, acting_user=actor, detail=REPLAYED)
+
+
+def export_missing_erasures(path: Path) -> list[str]:
+    """Add to the ledger every erasure the database holds and the ledger lacks (a ledger lost or started late,
+    or an append that failed); the references added. Nothing is erased. The ledger exists afterwards, even empty."""
+    erasure_ledger.require_writable(path)
+    listed = {entry.subject_uuid for entry in erasure_ledger.read(path)}
+    erase_events = AccessEvent.objects.filter(action=Action.ERASE, subject_uuid=OuterRef("uuid")).order_by("-sequence")
+    tombstones = (
+        Subject.objects.filter(erased_at__isnull=False)
+        .annotate(
+            erase_sequence=Subquery(erase_events.values("sequence")[:1]),
+            erase_hash=Subquery(erase_events.values("entry_hash")[:1]),
+        )
+        .only("uuid", "reference", "created_at", "erased_at")
+        .order_by("erased_at", "pk")
+    )
+    missing = [
+        LedgerEntry.of(subject, subject.erase_sequence, subject.erase_hash)
+        for subject in tombstones
+        if subject.uuid not in listed
+    ]
+    erasure_ledger.append(missing, path)
+    return [entry.reference for entry in missing]

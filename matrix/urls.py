@@ -19,4 +19,15 @@ urlpatterns = [
         path(f"{SUBJECT}{action}/", views.subject_action, {"action": action}, name=f"subject-{action}")
         for action in ("submit", "approve", "reject", "review", "remove", "restrict", "lift")
     ],
+    path("governance/reference-data/", views.reference_data, name="reference-data"),
+    path(
+        "governance/reference-data/criteria/<slug:code>/v<int:version>/publish/",
+        views.publish_criterion,
+        name="reference-data-publish-criterion",
+    ),
+    path(
+        "governance/reference-data/harm-scoring/v<int:version>/publish/",
+        views.publish_harm_method,
+        name="reference-data-publish-harm-method",
+    ),
 ]

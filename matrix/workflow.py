@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matrix import permissions, signals
+from matrix import permissions, publishing, signals
 from audit.log import record
 from audit.models import Action
 from matrix.choices import Status
@@ -23,6 +23,7 @@ from matrix.services import (
     assess_subject,
     apply_harm,
     commit_step,
+    current_criteria,
     lock_subject,
     save_tracked,
 )
@@ -70,6 +71,8 @@ def next_review_date():
 
 def _unmet_criteria_message(assessment) -> str:
     if not assessment.criteria:
+        if not current_criteria().exists():
+            return publishing.CRITERIA_UNPUBLISHED.explained()
         return "No published inclusion criterion applies to this classification."
     reasons = "; ".join(f"{r.criterion.title}: {' '.join(r.reasons)}" for r in assessment.criteria)
     return f"No inclusion criterion for this classification is met. {reasons}"
@@ -172,12 +175,27 @@ def remove_subject(*, acting_user, subject: Subject, reason: str, expected_versi
     return _remove(subject, acting_user=acting_user, reason=f"Removed: {reason}")
 
 
-def _remove(subject: Subject, *, acting_user, reason: str) -> Subject:
-    _require_status(subject, Status.APPROVED, action="removed")
+@transaction.atomic
+def remove_erased_record(*, acting_user, subject: Subject) -> Subject:
+    """A record erased before a restore that came back in an earlier state, from a backup older than its removal:
+    removed again at once, its retention over, so that the erasure can be replayed (only removed records are
+    erased). No role check: it carries out an erasure already made (``retention.replay_erasures``)."""
+    subject = lock_subject(subject)
+    return _remove(
+        subject, acting_user=acting_user, reason="Removed again: erased before the database was restored",
+        from_statuses=[status for status in Status if status != Status.REMOVED], retention_days=0,
+    )
+
+
+def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=(Status.APPROVED,),
+            retention_days: int | None = None) -> Subject:
+    _require_status(subject, *from_statuses, action="removed")
     now = timezone.now()
     subject.status, subject.removed_at, subject.criteria_lapsed_at = Status.REMOVED, now, None
     subject.review_due = None
-    subject.retention_until = timezone.localdate(now) + timedelta(days=settings.GOVMATRIX_RETENTION_DAYS)
+    if retention_days is None:
+        retention_days = settings.GOVMATRIX_RETENTION_DAYS
+    subject.retention_until = timezone.localdate(now) + timedelta(days=retention_days)
     _step(subject, acting_user, reason)
     signals.subject_removed.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
     return subject

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS
-from matrix.forms.base import without_blank_choices
+from matrix.forms.base import RecordForm, without_blank_choices
 from sharing.choices import DisclosureStatus, ShareableField
 from sharing.models import InformationSharingAgreement, LawfulBasis, PartnerAgency
 
@@ -51,3 +51,14 @@ class RegisterFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), ("live", "Live"), *DisclosureStatus.choices], required=False)
     requested_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Requested from")
     requested_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Requested to")
+
+
+class PartnerAgencyForm(RecordForm):
+    """Registers a partner agency; sharing.services decides whether it can be."""
+
+    class Meta:
+        model = PartnerAgency
+        fields = ["name", "kind"]
+        labels = {"name": "Agency name", "kind": "Kind of agency"}
+        help_texts = {"name": "The agency's full name, as its information-sharing agreement will name it."}
+        widgets = {"kind": forms.RadioSelect}

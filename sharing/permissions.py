@@ -46,3 +46,10 @@ def partner_disclosures(user, at=None):
     if partner is None:
         return Disclosure.objects.none()
     return Disclosure.objects.live(at).filter(partner=partner)
+
+
+REGISTER_PARTNER = "sharing.add_partneragency"
+
+
+def can_register_partner(user) -> bool:
+    return holds(user, REGISTER_PARTNER)

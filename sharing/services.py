@@ -8,7 +8,7 @@ overdue or unapproved record; revocation at once; later corrections reach the re
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import record
@@ -19,7 +19,7 @@ from matrix.services import next_reference, save_tracked
 from matrix.validators import NULL_CHARACTERS_MESSAGE, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
-from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis
+from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
 from sharing.snapshot import build_snapshot
 
 DEFAULT_EXPIRY_DAYS = 30
@@ -321,3 +321,25 @@ def agreements_ending_soon(today=None):
     return InformationSharingAgreement.objects.filter(
         valid_to__gte=today, valid_to__lte=today + timedelta(days=AGREEMENT_WARNING_DAYS)
     ).select_related("partner")
+
+
+@transaction.atomic
+def register_partner_agency(*, acting_user, name: str, kind: str) -> PartnerAgency:
+    """A new partner agency; its information-sharing agreement is recorded separately before anything is shared."""
+    if not permissions.can_register_partner(acting_user):
+        raise PermissionDenied("Only the data protection officer's role can register partner agencies.")
+    agency = PartnerAgency(name=validate_text(name, "name").strip(), kind=kind)
+    agency.full_clean(validate_unique=False, validate_constraints=False)
+    taken = f"{agency.name} is already registered as a partner agency."
+    if PartnerAgency.objects.filter(name__iexact=agency.name).exists():
+        raise ValidationError({"name": taken})
+    try:
+        with transaction.atomic():
+            save_tracked(agency, acting_user=acting_user, reason="Registered as a partner agency")
+    except IntegrityError as error:  # the same name registered a moment ago by someone else
+        raise ValidationError({"name": taken}) from error
+    record(
+        Action.COLLECT, actor=acting_user, obj=agency,
+        detail=f"Registered partner agency {agency.name} ({agency.get_kind_display().lower()})",
+    )
+    return agency

@@ -120,6 +120,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("audit.migrations.0003_subject_access_request", "grant_subject_access_to_dpo"),
     ("transparency.migrations.0001_initial", "grant"),
     ("transparency.migrations.0003_population_oversight_roles", "grant_disproportionality"),
+    ("accounts.migrations.0002_administrator_role", "create_administrator_role"),
 ]
 
 
@@ -140,6 +141,29 @@ def reference_data(transactional_db):
 LOGGED_READ_QUERIES = 6
 # Sliding idle expiry saves the session on every request: a savepoint, the update and the release.
 SESSION_QUERIES = 3
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` are skipped unless DATABASE_URL selects PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def erasure_ledger_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("erasure-ledger")
+
+
+@pytest.fixture(autouse=True)
+def erasure_ledger_outside_the_repository(settings, erasure_ledger_folder):
+    """Erasures in tests append to a ledger of their own, never the developer's (tests reading it set their own)."""
+    settings.GOVMATRIX_ERASURE_LEDGER = erasure_ledger_folder / "erasure-ledger.jsonl"
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from rest_framework.test import APIClient
 
 from matrix.models import Borough
 from tests.conftest import HACKNEY, SOUTHWARK
-from tests.factories import make_user
+from tests.factories import CriterionFactory, HarmMethodFactory, OffenceWeightFactory, make_user
 from tests.sharing_factories import AgreementFactory, PartnerAgencyFactory, basis, make_partner_user
 
 ROLES = ("anonymous", "officer", "supervisor", "partner", "auditor", "dpo")
@@ -128,6 +128,24 @@ def lawful_basis(w, scope):
     return {"code": "cda-1998-s115"}
 
 
+def account(w, scope):
+    """A person's page in the user administration: the own borough's officer (never the DPO's own account)."""
+    return {"user_id": w.officers["own_borough"].pk}
+
+
+def set_up_link(w, scope):
+    """A joiner's one-time set-up link, as an administrator is shown it."""
+    from django.urls import resolve
+
+    from accounts import services
+
+    _, path = services.create_user(
+        username="joiner.matrix", email="joiner@example.test", role="officer", acting_user=None,
+        reason="Synthetic joiner for the access matrix",
+    )
+    return resolve(path).kwargs
+
+
 def with_published_release(w, scope):
     """No URL kwargs: the statistics exports need a published release to exist."""
     from transparency.releases import latest_release, publish_release
@@ -143,6 +161,19 @@ def published_release(w, scope):
 
     with_published_release(w, scope)
     return {"release_uuid": latest_release().uuid}
+
+
+def draft_criterion(w, scope):
+    """A criterion version awaiting publication (not borough-bound)."""
+    draft = CriterionFactory(code="matrix-draft", is_current=False, published_at=None)
+    return {"code": draft.code, "version": draft.version}
+
+
+def draft_harm_method(w, scope):
+    """A harm scoring method version awaiting publication, with the weight publishing needs."""
+    draft = HarmMethodFactory(is_current=False, published_at=None)
+    OffenceWeightFactory(method=draft)
+    return {"version": draft.version}
 
 
 OWN_ONLY = (200, 404)  # seen in one's own borough, "not found" in another
@@ -260,6 +291,23 @@ ACCESS: dict[str, Entry] = {
     "sar-report-json": page(
         sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400)
     ),
+    # User administration: the DPO (and the administrator role, tested in test_accounts_pages) only. An empty
+    # POST of a change is refused by its form (400) after the role check; nothing changes.
+    "people-list": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
+    "person-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
+    "person-detail": page(account, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
+    **{
+        f"person-{action}": page(
+            account, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400)
+        )
+        for action in (
+            "role", "borough-grant", "borough-withdraw", "partner", "partner-remove", "deactivate", "reactivate",
+            "lockout-reset", "second-factor-reset",
+        )
+    },
+    # The joiner's set-up link works for whoever holds it, signed in or not: it moves its token into the
+    # session and redirects to the password form (Django's reset-confirm flow).
+    "person-set-up": page(set_up_link, scoped=False, GET=(302, 302, 302, 302, 302, 302), POST=(302, 302, 302, 302, 302, 302)),
     # --- REST API (token authentication) ---
     # The root lists endpoint addresses only (no data), like the public schema.
     "api:api-root": api(GET=(LOGIN, 200, 200, 200, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
@@ -382,6 +430,15 @@ ACCESS: dict[str, Entry] = {
     # The impact assessment register: the DPO keeps it, auditors read it. An empty POST is the form with errors.
     "assessment-register": page(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     "assessment-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
+    # Reference data: the DPO only. An empty POST is the partner agency form with its errors; publishing a draft
+    # redirects back to the page.
+    "reference-data": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
+    "reference-data-publish-criterion": page(
+        draft_criterion, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
+    ),
+    "reference-data-publish-harm-method": page(
+        draft_harm_method, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
+    ),
     "audit-api:event-list": api(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 403, 403)),
     "audit-api:verify": api(GET=(LOGIN, 403, 403, 403, 200, 200), POST=(LOGIN, 403, 403, 403, 403, 403)),
 }

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from matrix import demo
+from matrix import demo, reference_data
 from matrix.choices import PERPETRATOR_CLASSIFICATIONS, Classification, Status
 from matrix.models import (
     Borough,
@@ -94,7 +94,7 @@ class TestSeedDemo:
         seed()
         dpo = User.objects.get(username="dpo")
         current = InclusionCriterion.objects.filter(is_current=True)
-        assert set(current.values_list("code", flat=True)) == {spec["code"] for spec in demo.DEMO_CRITERIA}
+        assert set(current.values_list("code", flat=True)) == {spec["code"] for spec in reference_data.STARTING_CRITERIA}
         for criterion in current:
             assert not criterion.is_draft
             assert criterion.published_by == dpo
@@ -104,7 +104,7 @@ class TestSeedDemo:
         method = HarmScoringMethod.objects.get(is_current=True)
         assert not method.is_draft
         assert method.published_by == dpo
-        assert method.weights.count() == len(demo.DEMO_OFFENCE_WEIGHTS)
+        assert method.weights.count() == len(reference_data.STARTING_OFFENCE_WEIGHTS)
         published = method.history.filter(history_change_reason="Published").get()
         assert published.history_user == dpo
 

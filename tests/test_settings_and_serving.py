@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import LOAD_SETTINGS, MANAGE, clean_env, free_port, run, strong_secret, wait_until_serving
+from tests.serving import BASE_DIR, LOAD_SETTINGS, MANAGE, clean_env, free_port, run, strong_secret, wait_until_serving
 
 
 class TestProductionModeRefusesToStartHalfConfigured:

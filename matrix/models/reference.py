@@ -54,6 +54,13 @@ class PublishedVersion(models.Model):
     def is_draft(self) -> bool:
         return self.published_at is None
 
+    @property
+    def state(self) -> str:
+        """Where the version is in its life: a draft, the current version, or superseded by a later one."""
+        if self.is_draft:
+            return "Draft"
+        return "Current" if self.is_current else "Superseded"
+
 
 def current_means_published() -> Q:
     return Q(is_current=False) | Q(published_at__isnull=False, superseded_at__isnull=True)
@@ -106,6 +113,16 @@ class InclusionCriterion(PublishedVersion):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def classification_labels(self) -> list[str]:
+        labels = dict(Classification.choices)
+        return [labels.get(value, value) for value in self.classifications]
+
+    @property
+    def source_type_labels(self) -> list[str]:
+        labels = dict(SourceType.choices)
+        return [labels.get(value, value) for value in self.allowed_source_types]
 
     def clean(self):
         from django.core.exceptions import ValidationError

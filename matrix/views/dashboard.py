@@ -3,11 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from accounts.permissions import can_manage_users
 from audit import hooks
-from matrix import permissions, queries
+from matrix import permissions, publishing, queries
 from matrix.views.common import scope_description
 
 PARTNER_SCOPE = "no matrix records: partner agencies see only what has been disclosed to their own agency"
+ADMINISTRATOR_SCOPE = "no matrix records: your role manages users' accounts"
 
 
 @login_required
@@ -17,7 +19,8 @@ def dashboard(request):
     works_with_records = permissions.holds(user, permissions.VIEW_SUBJECT)
     context = {"scope": scope_description(user), "no_access": not (oversight or works_with_records)}
     if context["no_access"]:
-        context["scope"] = PARTNER_SCOPE
+        context["manages_users"] = can_manage_users(user)
+        context["scope"] = ADMINISTRATOR_SCOPE if context["manages_users"] else PARTNER_SCOPE
     if oversight:
         context["oversight_panels"] = queries.oversight_panels(user)
     if works_with_records and permissions.holds(user, permissions.APPROVE_SUBJECT):
@@ -30,5 +33,9 @@ def dashboard(request):
         context["can_create"] = True
     if works_with_records:
         context["works_with_records"] = True
+    can_publish = permissions.can_manage_reference_data(user)
+    if can_publish or context.get("can_create"):
+        # Say plainly why nothing can be submitted yet, instead of offering forms that will be refused.
+        context["unpublished_rules"], context["can_publish"] = publishing.unpublished_rules(), can_publish
     hooks.searched(user, detail="Dashboard work lists", results=None)
     return render(request, "matrix/dashboard.html", context)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from audit import hooks
 from audit.permissions import can_read_log
-from matrix import forms, permissions, queries, services
+from matrix import forms, permissions, publishing, queries, services
 from matrix.choices import Status, Verification
 from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
 from matrix.history import subject_history
@@ -137,7 +137,9 @@ def subject_create(request):
         else:
             messages.success(request, f"Draft {subject.reference} saved. Add evidence, then submit it for approval.")
             return redirect("subject-detail", subject_uuid=subject.uuid)
-    return render(request, "matrix/subject_form.html", {"form": form, "scope": scope_description(request.user)})
+    return render(request, "matrix/subject_form.html", {
+        "form": form, "scope": scope_description(request.user), "unpublished_rules": publishing.unpublished_rules(),
+    })
 
 
 @login_required

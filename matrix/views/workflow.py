@@ -12,14 +12,16 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from matrix import forms, services, workflow
+from matrix import forms, publishing, services, workflow
 from matrix.views.common import get_visible_subject
 from matrix.views.subjects import subject_page
 
 
 def _submit(user, subject, data):
     workflow.submit_subject(acting_user=user, subject=subject, expected_version=data["version"])
-    return "Submitted for approval. A supervisor of the borough will decide it."
+    # A criterion was met, so what can still be missing is the harm scoring method: say so rather than stay silent.
+    missing = [rule.explained() for rule in publishing.unpublished_rules()]
+    return " ".join(["Submitted for approval. A supervisor of the borough will decide it.", *missing])
 
 
 def _approve(user, subject, data):

@@ -1,17 +1,13 @@
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django_otp import user_has_device
-from rest_framework.authtoken.models import Token
 
-from audit.log import record
-from audit.models import Action
+from config.tokens import TokenRefused, issue_token, revoke_token
 
 
 class Command(BaseCommand):
     help = (
-        "Issue the API token of USERNAME and print it once; --rotate replaces it, --revoke withdraws it. "
-        "Issuing and revoking are logged (never the token itself)."
+        "Issue the API token of USERNAME and print it once; --rotate replaces it, --revoke withdraws it. When a "
+        "second factor is required (production mode), only users who have set one up get a token. Issuing and "
+        "revoking are logged (never the token itself)."
     )
 
     def add_arguments(self, parser):
@@ -21,25 +17,11 @@ class Command(BaseCommand):
         action.add_argument("--revoke", action="store_true", help="Revoke the user's token; issue none.")
 
     def handle(self, *args, username: str, rotate: bool, revoke: bool, **options):
-        users = get_user_model().objects
-        if revoke:
-            deleted, _ = Token.objects.filter(user__username=username).delete()
-            if not deleted:
-                raise CommandError(f"{username!r} has no API token to revoke.")
-            record(Action.ALTER, username=username, detail="API token revoked")
-            self.stdout.write(f"The API token of {username} is revoked; it stops working at once.")
-            return
         try:
-            user = users.get(username=username, is_active=True)
-        except users.model.DoesNotExist as exc:
-            raise CommandError(f"No active user called {username!r}.") from exc
-        if settings.GOVMATRIX_REQUIRE_2FA and not user_has_device(user):
-            # Token requests skip the second sign-in step, so only enrolled users may hold one.
-            raise CommandError(f"{username} has not set up two-factor authentication; tokens go only to users who have.")
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, created = Token.objects.get_or_create(user=user)
-        if not created:
-            raise CommandError(f"{username} already has a token; use --rotate to replace it (the old one stops working).")
-        record(Action.ALTER, actor=user, detail="API token rotated" if rotate else "API token issued")
-        self.stdout.write(token.key)
+            if revoke:
+                revoke_token(username)
+                self.stdout.write(f"The API token of {username} is revoked; it stops working at once.")
+            else:
+                self.stdout.write(issue_token(username, rotate=rotate).key)
+        except TokenRefused as exc:
+            raise CommandError(str(exc)) from exc

@@ -51,7 +51,7 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Turn on two-factor authentication")).to_be_visible()
     key = page.locator("code.secret").inner_text().replace(" ", "")
-    page.get_by_label("Code").fill(pyotp.TOTP(key).now())
+    page.get_by_label("Code", exact=True).fill(pyotp.TOTP(key).now())
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     continue_link = page.get_by_role("link", name="Continue")
     if continue_link.count():  # the recovery codes page

@@ -90,7 +90,7 @@ def publish_reference_data(page) -> None:
     publish = page.get_by_role("button", name=re.compile(r"^Publish version"))
     while publish.count():
         publish.first.click()
-        expect(page.locator(".notification")).to_be_visible()
+        expect(page.locator(".notification-success")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Publish version"))).to_have_count(0)
 
 
@@ -118,7 +118,7 @@ def record_and_submit(page) -> str:
     page.get_by_label("P — lawful sharing permitted", exact=True).check()
     page.get_by_role("button", name="Add evidence item").click()
     page.get_by_role("button", name="Submit for approval").click()
-    expect(page.locator(".notification")).to_contain_text("ubmitted")
+    expect(page.locator(".notification-success")).to_contain_text("ubmitted")
     return subject_path
 
 
@@ -126,7 +126,7 @@ def approve(page, subject_path: str) -> None:
     page.goto(subject_path)
     page.get_by_label("Approval note (optional)").fill("Synthetic: police record checked")
     page.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.locator(".notification")).to_contain_text("pproved")
+    expect(page.locator(".notification-success")).to_contain_text("pproved")
 
 
 def onboard_and_record(hostname: str, admin: dict, workdir) -> None:

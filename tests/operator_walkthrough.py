@@ -151,14 +151,37 @@ def onboard_and_record(hostname: str, admin: dict, workdir) -> None:
         browser.browser.close()
 
 
-def check_incident_commands(hostname: str, env: dict) -> None:
-    """After the guide's incident commands: the deactivated officer can no longer sign in."""
+def _attempt_sign_in(page, username: str, password: str) -> str:
+    """Sign in with a password only; returns the heading of the page it leads to."""
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return page.locator("h1").inner_text()
+
+
+def where_sign_in_leads(hostname: str, username: str, password: str = PASSWORD, failures: int = 0) -> str:
+    """The heading a fresh browser reaches signing in as ``username``, after ``failures`` wrong passwords."""
     with sync_playwright() as playwright:
         browser = Browser(playwright, hostname, None)
         page = browser.new_page()
-        page.goto("/sign-in/")
-        page.get_by_label("Username").fill(env["PERSON"])
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        for _ in range(failures):
+            _attempt_sign_in(page, username, "not-their-password")
+        heading = _attempt_sign_in(page, username, password)
         browser.browser.close()
+        return heading
+
+
+# The incident commands of the guide's section 14, each checked by what the person meets next.
+def before_incident(hostname: str, block: str, username: str) -> None:
+    if "reset_lockout" in block:
+        assert where_sign_in_leads(hostname, username, failures=5) == "Too many sign-in attempts"
+
+
+def after_incident(hostname: str, block: str, username: str) -> None:
+    if "reset_lockout" in block:
+        assert where_sign_in_leads(hostname, username) == "Enter your code"  # the lock is lifted
+    elif "reset_second_factor" in block:
+        assert where_sign_in_leads(hostname, username) == "Set up two-factor authentication"  # enrol again
+    elif "deactivate_user" in block:
+        assert where_sign_in_leads(hostname, username) == "Sign in"  # refused

@@ -184,4 +184,4 @@ def after_incident(hostname: str, block: str, username: str) -> None:
     elif "reset_second_factor" in block:
         assert where_sign_in_leads(hostname, username) == "Set up two-factor authentication"  # enrol again
     elif "deactivate_user" in block:
-        assert where_sign_in_leads(hostname, username) == "Sign in"  # refused
+        assert where_sign_in_leads(hostname, username) == "Sign in to govmatrix"  # refused: back to sign-in

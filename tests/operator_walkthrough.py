@@ -17,12 +17,15 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "Synthetic-onboarding-pass-2026"
 PEOPLE = [
-    # username, role label, boroughs
-    ("dpo.new", "Data protection officer", []),
-    ("officer.new", "Officer", ["Hackney"]),
-    ("supervisor.new", "Supervisor", ["Hackney"]),
-    ("auditor.new", "Auditor (read-only oversight)", []),
+    # username, role label, role, boroughs
+    ("dpo.new", "Data protection officer", "dpo", []),
+    ("officer.new", "Officer", "officer", ["Hackney"]),
+    ("supervisor.new", "Supervisor", "supervisor", ["Hackney"]),
+    ("auditor.new", "Auditor (read-only oversight)", "auditor", []),
 ]
+
+
+BOROUGH_CODES = {"Hackney": "Hackney (E09000012)"}
 
 
 def free_port() -> int:
@@ -134,18 +137,23 @@ def onboard_and_record(hostname: str, admin: dict, workdir) -> None:
         browser = Browser(playwright, hostname, workdir)
         administrator = browser.new_page()
         sign_in(administrator, admin["username"], admin["password"])
-        links = {username: create_person(administrator, username, role, boroughs) for username, role, boroughs in PEOPLE}
-        pages = {username: set_up(browser, links[username], username) for username, _, _ in PEOPLE}
+        links = {username: create_person(administrator, username, label, boroughs) for username, label, _, boroughs in PEOPLE}
+        pages = {username: set_up(browser, links[username], username) for username, *_ in PEOPLE}
 
         publish_reference_data(pages["dpo.new"])
         subject_path = record_and_submit(pages["officer.new"])
         approve(pages["supervisor.new"], subject_path)
 
+        # The auditor sees every onboarding step: each account created, with its role and boroughs, by the
+        # administrator; each password chosen by its owner; the DPO's publications.
         auditor = pages["auditor.new"]
         auditor.goto(f"/audit/users/{admin['username']}/")
-        for username, _, _ in PEOPLE:
-            expect(auditor.locator("main")).to_contain_text(username)
-        expect(auditor.locator("main")).to_contain_text("Hackney")
+        for username, _, role, boroughs in PEOPLE:
+            scope = f"; boroughs {', '.join(BOROUGH_CODES[name] for name in boroughs)}" if boroughs else ""
+            expect(auditor.locator("main")).to_contain_text(f"Created user {username} with role {role}{scope}")
+        for username, *_ in PEOPLE:
+            auditor.goto(f"/audit/users/{username}/")
+            expect(auditor.locator("main")).to_contain_text(f"Password chosen through the set-up link by {username}")
         auditor.goto("/audit/users/dpo.new/")
         expect(auditor.locator("main")).to_contain_text("Published")
         browser.browser.close()

@@ -60,16 +60,20 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 30.
 
 
 
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextmanager
-def gunicorn(env: dict, log_path: Path, workers: int = 1):
-    """gunicorn with the project's own config/gunicorn.py, on a free port; yields its base URL."""
-    port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+def serving(command: list[str], env: dict, log_path: Path, port: int):
+    """Run a server ``command`` (logging to ``log_path``) until the block ends; yields its base URL."""
     with open(log_path, "a") as log_file:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--config", "config/gunicorn.py", "config.wsgi:application"],
-            cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         try:
             try:
                 wait_until_serving(server, port)
@@ -77,9 +81,14 @@ def gunicorn(env: dict, log_path: Path, workers: int = 1):
                 raise AssertionError(f"{error}\n{log_path.read_text()}") from None
             yield f"http://127.0.0.1:{port}"
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
+
+
+@contextmanager
+def gunicorn(env: dict, log_path: Path, workers: int = 1):
+    """gunicorn with the project's own config/gunicorn.py, on a free port; yields its base URL."""
+    port = free_port()
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "--config", "config/gunicorn.py", "config.wsgi:application"]
+    with serving(command, env, log_path, port) as url:
+        yield url

@@ -23,7 +23,7 @@ import pytest
 
 from tests import operator_walkthrough
 from tests.docs_runner import BlockFailed, fenced_blocks
-from tests.serving import BASE_DIR, SETTINGS_PREFIXES
+from tests.serving import BASE_DIR, SETTINGS_PREFIXES, stop
 
 GUIDE = BASE_DIR / "docs" / "operations.md"
 HOSTNAME = "govmatrix.force.test"
@@ -119,11 +119,7 @@ class Systemd:
 
     def stop(self) -> None:
         for process, log in self.processes:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
             log.close()
         if self.nginx_started:
             subprocess.run(["nginx", "-s", "stop"], capture_output=True)

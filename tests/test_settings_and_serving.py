@@ -4,19 +4,13 @@ These run Django in subprocesses with their own environment, so they never touch
 """
 
 import http.client
-import os
-import secrets
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.serving import BASE_DIR, LOAD_SETTINGS, MANAGE, clean_env, free_port, run, strong_secret, wait_until_serving
+from tests.serving import LOAD_SETTINGS, MANAGE, clean_env, free_port, run, serving, strong_secret
 
 
 class TestProductionModeRefusesToStartHalfConfigured:
@@ -108,51 +102,31 @@ def test_make_run_serves_the_sign_in_page(tmp_path):
     assert database.exists()
 
     port = free_port()
-    log = tmp_path / "runserver.log"
-    with open(log, "w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    with serving([sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"], env,
+                 tmp_path / "runserver.log", port):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=10) as response:
+            assert response.status == 200
+            body = response.read().decode()
+        assert "Sign in" in body
+        assert 'name="username"' in body
+        assert 'name="password"' in body
+
+        # The home page is not for anonymous visitors: a redirect (not followed) to sign in.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            try:
-                wait_until_serving(server, port)
-            except AssertionError as error:
-                raise AssertionError(f"{error}\n{log.read_text()}") from None
-
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=10) as response:
-                assert response.status == 200
-                body = response.read().decode()
-            assert "Sign in" in body
-            assert 'name="username"' in body
-            assert 'name="password"' in body
-
-            # The home page is not for anonymous visitors: a redirect (not followed) to sign in.
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                connection.request("GET", "/")
-                home = connection.getresponse()
-                home.read()
-            finally:
-                connection.close()
-            assert home.status == 302
-            assert home.getheader("Location").startswith("/sign-in/")
-            assert "next=/" in home.getheader("Location")
-
-            # A page that does not exist is a plain 404, not a crash.
-            with pytest.raises(urllib.error.HTTPError) as missing:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)
-            assert missing.value.code == 404
+            connection.request("GET", "/")
+            home = connection.getresponse()
+            home.read()
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            connection.close()
+        assert home.status == 302
+        assert home.getheader("Location").startswith("/sign-in/")
+        assert "next=/" in home.getheader("Location")
+
+        # A page that does not exist is a plain 404, not a crash.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)
+        assert missing.value.code == 404
 
 
 class TestYesNoSettingsAcceptOnlyTheDocumentedWords:

@@ -20,7 +20,8 @@ from tests.docs_runner import BlockFailed, run_block, sh_blocks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUIDE = BASE_DIR / "docs" / "backup-and-restore.md"
-DOCUMENTED_VARIABLES = {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "GOVMATRIX_HOME", "GOVMATRIX_ETC", "BACKUP_DIR"}
+DOCUMENTED_VARIABLES = {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "GOVMATRIX_HOME", "GOVMATRIX_ETC", "GOVMATRIX_PORT",
+                        "BACKUP_DIR"}
 
 # Steps the guide leaves to the operator: which record and when. Run with `manage.py shell -c`.
 ADD_AN_ADDRESS_TO_A_REMOVED_SUBJECT = (

@@ -39,10 +39,10 @@ def test_a_view_without_sql_reports_none():
 
 @pytest.mark.django_db
 def test_pages_carry_the_header_only_when_the_middleware_is_on(settings):
-    assert "Server-Timing" not in Client().get("/healthz")
+    assert "Server-Timing" not in Client().get("/readyz")
     settings.MIDDLEWARE = [MIDDLEWARE, *settings.MIDDLEWARE]
-    timing = parse_server_timing(Client().get("/healthz")["Server-Timing"])  # a new client loads the new middleware
-    assert int(timing["db"]["desc"].split()[0]) >= 1  # the health check asks the database
+    timing = parse_server_timing(Client().get("/readyz")["Server-Timing"])  # a new client loads the new middleware
+    assert int(timing["db"]["desc"].split()[0]) >= 1  # the readiness check asks the database
 
 
 def load_settings(**env):

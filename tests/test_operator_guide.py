@@ -22,10 +22,11 @@ import psycopg
 import pytest
 
 from tests import operator_walkthrough
-from tests.docs_runner import BlockFailed, fenced_blocks
+from tests.docs_runner import BlockFailed, fenced_blocks, sh_blocks
 from tests.serving import BASE_DIR, SETTINGS_PREFIXES, stop
 
 GUIDE = BASE_DIR / "docs" / "operations.md"
+UPGRADE = BASE_DIR / "docs" / "backup-and-restore.md"  # its upgrade steps run on the installation made here
 HOSTNAME = "govmatrix.force.test"
 ADMIN = {"username": "first.admin", "email": "first.admin@force.test", "password": "Synthetic-admin-pass-2026"}
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
@@ -187,3 +188,9 @@ def test_the_operator_guide_works_as_written(operator, tmp_path):
                 walked = True
     assert walked
     assert [block for info, block in blocks if info == "sh"] == session.ran  # nothing skipped
+
+    # An upgrade, as docs/backup-and-restore.md gives it, on the running installation (to the same version).
+    upgrade = sh_blocks(UPGRADE, tag="sh-upgrade")
+    assert len(upgrade) == 2
+    results = [session.run(block) for block in upgrade]
+    assert '"status": "ok"' in results[-1].stdout and "Access log chain intact" in results[-1].stdout

@@ -5,6 +5,10 @@ import os
 import shutil
 import tempfile
 
+from gunicorn import glogging
+
+from config.logs import loggable_path
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # Threads (gthread workers) overlap the waits on PostgreSQL; each thread holds one persistent connection
@@ -18,8 +22,18 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
-# Query strings can carry search terms (names); the access log keeps only the path.
+# Query strings can carry search terms (names); the access log keeps only the path, less any secret in it.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+
+
+class AccessLogWithoutSecrets(glogging.Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = loggable_path(atoms["U"])
+        return atoms
+
+
+logger_class = AccessLogWithoutSecrets
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Each worker counts its own metrics; prometheus_client merges them from files in this directory

@@ -8,6 +8,7 @@ values they refused). Each line carries the request id that the access log store
 request, so the two can be joined by whoever may read both.
 """
 
+import re
 import sys
 import traceback
 
@@ -64,8 +65,17 @@ def logging_config(level: str, json_lines: bool) -> dict:
     }
 
 
+# A set-up link's path holds a one-time secret: whoever reads it in a log could choose that person's password.
+SECRET_IN_PATH = re.compile(r"^(/people/set-up/)[^?#]*")
+
+
+def loggable_path(path: str) -> str:
+    """The path with any one-time secret in it withheld (also used by gunicorn's access log)."""
+    return SECRET_IN_PATH.sub(r"\1…/", path)
+
+
 def _method_and_path(request) -> str:
-    return f"{request.method} {request.path}"
+    return f"{request.method} {loggable_path(request.path)}"
 
 
 @receiver(signals.bind_extra_request_metadata)

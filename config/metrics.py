@@ -1,7 +1,7 @@
 """Prometheus metrics (django-prometheus), for the force's monitoring system only.
 
 Metrics name no person, but they show how the service is used, so they are not public: the caller
-must connect from an address in GOVMATRIX_METRICS_NETWORKS (loopback and private ranges by default)
+must connect from an address in GOVMATRIX_METRICS_NETWORKS (loopback only by default)
 and must not have come through the reverse proxy (which adds X-Forwarded-For, and denies /metrics
 itself — see deploy/nginx/govmatrix.conf).
 """

@@ -295,6 +295,4 @@ LOGGING = logging_config(
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 
 # /metrics answers only callers from these networks (and never through the proxy): config/metrics.py.
-GOVMATRIX_METRICS_NETWORKS = env_list(
-    "GOVMATRIX_METRICS_NETWORKS", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
-)
+GOVMATRIX_METRICS_NETWORKS = env_list("GOVMATRIX_METRICS_NETWORKS", ["127.0.0.0/8", "::1/128"])

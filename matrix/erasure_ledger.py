@@ -162,7 +162,8 @@ def copy(path: Path, destination: Path) -> int:
     data = _read_bytes(path)
     count = len(_parse(data, path))
     partial = destination.with_name(f".{destination.name}.partial")
-    with open(partial, "wb") as copied:
+    # Readable by its owner only, like the backup it belongs to.
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as copied:
         copied.write(data)
         copied.flush()
         os.fsync(copied.fileno())

@@ -116,6 +116,9 @@ def test_a_restore_replays_the_erasures_made_since_the_backup(round_trip):
     run_block(backup, env, cwd)
     assert (Path(env["BACKUP_DIR"]) / "govmatrix.dump").stat().st_size > 0
     assert (Path(env["BACKUP_DIR"]) / "erasure-ledger.jsonl").exists()
+    # The backup holds personal data: only its owner may read it.
+    assert Path(env["BACKUP_DIR"]).stat().st_mode & 0o777 == 0o700
+    assert (Path(env["BACKUP_DIR"]) / "erasure-ledger.jsonl").stat().st_mode & 0o777 == 0o600
     manage(env, cwd, "shell", "--no-imports", "-c", ERASE.format(uuid=subject_uuid))
     assert personal_data(env, subject_uuid) == (ERASED, ERASED, 0)
     assert subject_uuid in (cwd / "erasure-ledger.jsonl").read_text()

@@ -51,3 +51,8 @@ def test_the_erasure_ledger_is_kept_on_its_own_volume():
     volume = next(v for v in SERVICES["app"]["volumes"] if v.startswith("ledger:"))
     assert ledger.startswith(volume.split(":")[1] + "/")
     assert "ledger" in COMPOSE["volumes"]
+
+
+def test_only_the_web_server_inherits_the_images_readiness_healthcheck():
+    for name in ("migrate", "scheduler"):
+        assert SERVICES[name]["healthcheck"] == {"disable": True}, name

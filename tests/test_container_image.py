@@ -97,6 +97,13 @@ def test_every_installed_app_and_the_templates_are_in_the_image(image_tree):
     assert not (image_tree / ".git").exists() and not (image_tree / "tests").exists()
 
 
+def test_tls_keys_and_local_settings_never_enter_the_image():
+    patterns = dockerignore_patterns()
+    for path in ["deploy/tls/privkey.pem", "deploy/tls/fullchain.pem", "secrets/server.key", ".env", "db.sqlite3",
+                 "erasure-ledger.jsonl"]:
+        assert ignored(path, patterns), path
+
+
 def test_pip_installs_every_local_app():
     """`pip install .` in the image installs the packages pyproject.toml names; each app must be one."""
     include = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]

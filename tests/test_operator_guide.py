@@ -14,6 +14,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -114,8 +115,9 @@ class Systemd:
         env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
         env.update(environment_file(Path(unit["EnvironmentFile"])))
         log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 — closed with the process
-        process = subprocess.Popen(shlex.split(unit["ExecStart"]), cwd=unit["WorkingDirectory"], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        # As the unit's User and Group, as systemd would: the service must manage with the files root made.
+        command = ["runuser", "-u", unit["User"], "-g", unit["Group"], "--", *shlex.split(unit["ExecStart"])]
+        process = subprocess.Popen(command, cwd=unit["WorkingDirectory"], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append((process, log))
 
     def stop(self) -> None:
@@ -139,12 +141,16 @@ def operator(tmp_path):
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
+    # The installation's folders, where the service account can reach them (pytest's own are root's only).
+    install_root = Path(tempfile.mkdtemp(prefix="govmatrix-guide-", dir="/var/tmp"))
+    install_root.chmod(0o755)
     database = f"govmatrix_guide_{uuid.uuid4().hex[:8]}"
     drop_database(database)
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
     env.update(
-        GOVMATRIX_HOME=str(tmp_path / "srv"), GOVMATRIX_ETC=str(tmp_path / "etc"), GOVMATRIX_DATA=str(tmp_path / "data"),
+        GOVMATRIX_HOME=str(install_root / "srv"), GOVMATRIX_ETC=str(install_root / "etc"),
+        GOVMATRIX_DATA=str(install_root / "data"),
         GOVMATRIX_HOSTNAME=HOSTNAME, GOVMATRIX_PORT=str(operator_walkthrough.free_port()),
         GOVMATRIX_REPOSITORY=str(BASE_DIR), GOVMATRIX_VERSION=head.stdout.strip(), GOVMATRIX_DATABASE=database,
         PGHOST=PG["host"], PGPORT=PG["port"], PGUSER=PG["user"],
@@ -159,6 +165,7 @@ def operator(tmp_path):
         systemd.stop()
         Path("/etc/nginx/conf.d/govmatrix.conf").unlink(missing_ok=True)
         drop_database(database)
+        shutil.rmtree(install_root, ignore_errors=True)
 
 
 def test_the_operator_guide_works_as_written(operator, tmp_path):

@@ -104,3 +104,12 @@ def test_metrics_cover_the_workers_and_are_refused_through_the_proxy(served):
     assert status == 200
     assert "django_http_responses_total_by_status_total" in body
     assert request(url, "/metrics", host="127.0.0.1", headers={"X-Forwarded-For": "203.0.113.9"})[0] == 403
+
+
+def test_a_set_up_links_secret_never_reaches_the_logs(served):
+    url, log = served
+    status, _, _ = request(url, "/people/set-up/MTIz/cq3-Secrettoken9f2a/", headers={"X-Forwarded-Proto": "https"})
+    assert status in (200, 302)
+    text = log.read_text()
+    assert "/people/set-up/…/" in text  # logged, by both gunicorn's access log and the application's
+    assert "Secrettoken9f2a" not in text and "MTIz" not in text

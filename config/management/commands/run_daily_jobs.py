@@ -1,10 +1,14 @@
 from datetime import date
 
+import structlog
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from transparency.releases import latest_release
+
+logger = structlog.get_logger(__name__)
 
 
 def quarter_start(day: date) -> date:
@@ -35,7 +39,10 @@ class Command(BaseCommand):
                 call_command(name, *arguments, stdout=self.stdout, stderr=self.stderr)
             except Exception as error:  # noqa: BLE001 — one job's failure must not stop the others
                 failed.append(name)
-                self.stderr.write(f"{name} failed: {type(error).__name__}: {error}")
+                # Only the type here: a database error's message quotes the values it refused. The stack goes
+                # to the structured log, which withholds messages too (config/logs.py).
+                self.stderr.write(f"{name} failed: {type(error).__name__} (details in the application log)")
+                logger.exception("daily_job_failed", job=name)
         if failed:
             raise CommandError(f"{len(failed)} of {len(jobs)} daily jobs failed: {', '.join(failed)}")
         self.stdout.write(f"All {len(jobs)} daily jobs succeeded.")

@@ -43,6 +43,8 @@ def requirements_missing() -> str | None:
             return f"{program} is not installed"
     if not Path("/usr/bin/chromium").exists():
         return "Debian's chromium is not installed"
+    if subprocess.run(["/usr/bin/python3", "-c", "import ensurepip, venv"], capture_output=True).returncode:
+        return "Debian's python3 with venv is not installed (apt-get install python3-venv)"
     return None
 
 
@@ -128,9 +130,23 @@ class Systemd:
             subprocess.run(["nginx", "-s", "stop"], capture_output=True)
 
 
-def drop_database(name: str) -> None:
+GUIDE_DATABASES = "govmatrix_guide_"
+# A server's PATH: the guide installs with Debian's python3, which the service account can run (a developer's
+# python3 may live in root's home, where the venv it makes would point).
+SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def drop_guide_databases_and_role() -> None:
+    """The guide creates the cluster-wide role `govmatrix`: remove it and this test's databases, nothing else."""
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        owned = [name for (name,) in connection.execute(
+            "SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = 'govmatrix')"
+        )]
+        others = [name for name in owned if not name.startswith(GUIDE_DATABASES)]
+        if others:
+            pytest.fail(f"the PostgreSQL role govmatrix owns {others}: this test would need to drop it")
+        for name in owned:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute("DROP ROLE IF EXISTS govmatrix")
 
 
@@ -144,11 +160,12 @@ def operator(tmp_path):
     # The installation's folders, where the service account can reach them (pytest's own are root's only).
     install_root = Path(tempfile.mkdtemp(prefix="govmatrix-guide-", dir="/var/tmp"))
     install_root.chmod(0o755)
-    database = f"govmatrix_guide_{uuid.uuid4().hex[:8]}"
-    drop_database(database)
+    database = f"{GUIDE_DATABASES}{uuid.uuid4().hex[:8]}"
+    drop_guide_databases_and_role()
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
     env.update(
+        PATH=SERVER_PATH,
         GOVMATRIX_HOME=str(install_root / "srv"), GOVMATRIX_ETC=str(install_root / "etc"),
         GOVMATRIX_DATA=str(install_root / "data"),
         GOVMATRIX_HOSTNAME=HOSTNAME, GOVMATRIX_PORT=str(operator_walkthrough.free_port()),
@@ -164,7 +181,7 @@ def operator(tmp_path):
     finally:
         systemd.stop()
         Path("/etc/nginx/conf.d/govmatrix.conf").unlink(missing_ok=True)
-        drop_database(database)
+        drop_guide_databases_and_role()
         shutil.rmtree(install_root, ignore_errors=True)
 
 

@@ -20,3 +20,13 @@ def partner_membership(username: str, partner, verb: str) -> str:
 
 def roles(username: str, verb: str, names) -> str:
     return f"Roles of {username} {verb}: {', '.join(sorted(names)) or 'none'}"
+
+
+def permission_names(permissions) -> list[str]:
+    """E.g. "matrix.break_glass": the name ``user.has_perm`` uses, unambiguous across apps."""
+    return [f"{permission.content_type.app_label}.{permission.codename}" for permission in permissions]
+
+
+def permissions(holder: str, verb: str, names) -> str:
+    """E.g. "Permissions of user officer.x added: matrix.break_glass"; ``holder`` is "user x" or "group y"."""
+    return f"Permissions of {holder} {verb}: {', '.join(sorted(names)) or 'none'}"

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from accounts import services
+from accounts import permissions, services
 from accounts.roles import Role
 from matrix.models import Borough
 from sharing.models import PartnerAgency
@@ -17,6 +17,14 @@ def reason_field():
 
 def role_field():
     return forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
+
+def offer_roles(field, acting_user, *, creating=False) -> None:
+    """Show only the roles ``acting_user`` may give. Any role still validates here, so a role they may not give
+    reaches the service, which refuses it with its reason on the field."""
+    field.widget.choices = permissions.roles_to_offer(acting_user, creating=creating)
+    if len(field.widget.choices) < len(Role.choices):
+        field.help_text = permissions.PRIVILEGED_ROLE
 
 
 def partner_field(*, required: bool):
@@ -40,6 +48,11 @@ class CreateUserForm(forms.Form):
     partner = partner_field(required=False)
     reason = reason_field()
 
+    def __init__(self, *args, acting_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if acting_user is not None:
+            offer_roles(self.fields["role"], acting_user, creating=True)
+
 
 class ActionForm(forms.Form):
     """One form on a person's page; its fields' ids are prefixed with the action so several can share it."""
@@ -47,15 +60,21 @@ class ActionForm(forms.Form):
     action = ""
     reason = reason_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, acting_user=None, **kwargs):
         kwargs.setdefault("auto_id", f"{self.action}-%s")
         super().__init__(*args, **kwargs)
+        self.acting_user = acting_user
 
 
 class RoleForm(ActionForm):
     action = "role"
     role = role_field()
     field_order = ["role", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.acting_user is not None:
+            offer_roles(self.fields["role"], self.acting_user)
 
 
 class BoroughGrantForm(ActionForm):

@@ -1,7 +1,8 @@
 """The permission to manage users, and the history of every account (django.contrib.auth's User).
 
-User history lives in this app (``register(..., app="accounts")``), with each version's roles: the
-``groups`` many-to-many is tracked, so who held which role when can be read back. Password hashes are
+User history lives in this app (``register(..., app="accounts")``), with each version's roles and the
+permissions held directly: the ``groups`` and ``user_permissions`` many-to-manys are tracked, so who held
+which role or permission when can be read back. Password hashes are
 never copied into the (append-only, never erased) history, and a sign-in, which saves only
 ``last_login``, writes no version.
 """
@@ -33,8 +34,9 @@ class UserHistory(HistoricalRecords):
     """simple-history for User, with two corrections.
 
     - A save of nothing but unversioned fields (a sign-in stamping ``last_login``) adds no version.
-    - A role changed from the group's side (``group.user_set.add(user)``) versions each user concerned;
-      simple-history would otherwise try to version the Group (django-simple-history issue 1048).
+    - A role or permission changed from the other side (``group.user_set.add(user)``,
+      ``permission.user_set.add(user)``) versions each user concerned; simple-history would otherwise try to
+      version the Group or Permission (django-simple-history issue 1048).
     """
 
     def post_save(self, instance, created, using=None, update_fields=None, **kwargs):
@@ -56,7 +58,7 @@ class UserHistory(HistoricalRecords):
         return None
 
 
-USER_HISTORY = UserHistory(m2m_fields=["groups"], excluded_fields=list(UNVERSIONED_FIELDS))
+USER_HISTORY = UserHistory(m2m_fields=["groups", "user_permissions"], excluded_fields=list(UNVERSIONED_FIELDS))
 # ``register`` builds its tracker from ``records_class``; handing it this one keeps it reachable, so a
 # service that changes the row and the roles together writes a single version (``write_user_version``).
 register(get_user_model(), app="accounts", records_class=lambda **config: USER_HISTORY)

@@ -1,7 +1,7 @@
 """Access-log entries for account changes made through any door other than ``accounts.services``.
 
-One design: a change of a role, a borough grant, a partner membership or an account's status flags is
-logged by whoever makes it, exactly once.
+One design: a change of a role, a borough grant, a partner membership, an account's status flags, or the
+permissions held directly by a user or by a group (a role) is logged by whoever makes it, exactly once.
 
 - The services (the People pages and the operators' commands) make the change and write one entry
   with the acting user and reason, inside ``audit.context.logged_by_service()``.
@@ -11,11 +11,13 @@ logged by whoever makes it, exactly once.
   (the system) outside a request.
 
 History needs no receiver: simple-history versions the grant and membership rows and each user's
-roles (accounts.models) whichever door changed them.
+roles and direct permissions (accounts.models) whichever door changed them. Groups have no history; a
+change of a group's permissions is in the access log.
 """
 
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
@@ -74,26 +76,75 @@ def log_membership_deleted(sender, instance, **kwargs):
     _log(details.partner_membership(instance.user.get_username(), instance.partner, "removed:"), instance)
 
 
+def _m2m_change(sender, instance, action, reverse, model, pk_set, *, forward: str, backward: str):
+    """What a many-to-many change did, from either side: ``(verb, the rows on the other side)``, or None when
+    there is nothing to log (a service logs it, or this is a ``pre_`` signal). ``forward`` and ``backward``
+    name the relation's managers on each side; before a clear, the rows about to go are remembered."""
+    if is_logged_by_service():
+        return None
+    remembered = f"_cleared_{sender._meta.model_name}"
+    if action == "pre_clear":
+        instance.__dict__[remembered] = list(getattr(instance, backward if reverse else forward).all())
+        return None
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return None
+    if action == "post_clear":
+        others = instance.__dict__.pop(remembered, [])
+    else:
+        others = list(model.objects.filter(pk__in=pk_set))
+    return ("added" if action == "post_add" else "removed"), others
+
+
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts.roles_changed")
 def log_roles_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """From the user's side (``user.groups.add``) or the group's (``group.user_set.add``)."""
-    if is_logged_by_service():
+    change = _m2m_change(sender, instance, action, reverse, model, pk_set, forward="groups", backward="user_set")
+    if change is None:
         return
-    if action == "pre_clear":
-        instance._cleared = list(instance.user_set.all() if reverse else instance.groups.all())
-        return
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    verb = "added" if action == "post_add" else "removed"
-    if action == "post_clear":
-        others = instance.__dict__.pop("_cleared", [])
-    else:
-        others = list(model.objects.filter(pk__in=pk_set))
+    verb, others = change
     if reverse:
         for user in others:
             _log(details.roles(user.get_username(), verb, [instance.name]), user)
     elif others:
         _log(details.roles(instance.get_username(), verb, [group.name for group in others]), instance)
+
+
+def _with_content_types(permissions):
+    return Permission.objects.filter(pk__in=[p.pk for p in permissions]).select_related("content_type")
+
+
+@receiver(m2m_changed, sender=User.user_permissions.through, dispatch_uid="accounts.user_permissions_changed")
+def log_user_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A permission held by a user directly, from the user's side (the admin's user form) or the permission's."""
+    change = _m2m_change(
+        sender, instance, action, reverse, model, pk_set, forward="user_permissions", backward="user_set"
+    )
+    if change is None:
+        return
+    verb, others = change
+    if reverse:
+        [name] = details.permission_names(_with_content_types([instance]))
+        for user in others:
+            _log(details.permissions(f"user {user.get_username()}", verb, [name]), user)
+    elif others:
+        names = details.permission_names(_with_content_types(others))
+        _log(details.permissions(f"user {instance.get_username()}", verb, names), instance)
+
+
+@receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="accounts.group_permissions_changed")
+def log_group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A permission given to a group (a role: everyone in it holds it), from the group's side (the admin's group
+    form) or the permission's."""
+    change = _m2m_change(sender, instance, action, reverse, model, pk_set, forward="permissions", backward="group_set")
+    if change is None:
+        return
+    verb, others = change
+    if reverse:
+        [name] = details.permission_names(_with_content_types([instance]))
+        for group in others:
+            _log(details.permissions(f"group {group.name}", verb, [name]), group)
+    elif others:
+        _log(details.permissions(f"group {instance.name}", verb, details.permission_names(_with_content_types(others))), instance)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="accounts.status_before")

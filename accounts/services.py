@@ -5,6 +5,17 @@ on the server) and ``reason``, checks ``accounts.permissions``, runs in one tran
 with the acting user and reason, and writes exactly one access-log entry: ``collect`` for a new account,
 ``alter`` for every change. Bad input is a ``ValidationError`` naming the field, and nothing changes.
 
+Who may do what is decided in ``accounts.permissions``: a manager of users, never on their own account,
+a superuser or a system account (those are the system's); the DPO and administrator roles, and accounts
+holding them, are a DPO's alone, except that while no active DPO exists an administrator may create the
+first DPO. A role also sets admin-site access (``accounts.roles.uses_admin_site``: the DPO's only).
+
+Known limitation: whoever creates (or reactivates) an account is shown its one-time set-up link, to pass
+on. Until set-up links are emailed to the person themselves (a later change), a creator could open the
+link and choose the password themselves — an administrator creating the first DPO, say. This is not
+prevented, only made visible: every creation and reactivation is logged with its actor, and every use of a
+set-up link is logged as the account's own password choice, so an auditor sees who could have done it.
+
 The receivers in ``accounts.receivers`` log the same changes made through other doors (the admin, the
 shell); they stay quiet inside ``logged_by_service()`` so nothing here is logged twice.
 """
@@ -30,9 +41,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts import details
+from accounts import permissions as can
 from accounts.models import write_user_version
 from accounts.permissions import require_manager, require_may_change
-from accounts.roles import Role, belongs_to_agency, works_in_boroughs
+from accounts.roles import Role, belongs_to_agency, role_of, uses_admin_site, works_in_boroughs
 from audit.context import logged_by_service
 from audit.log import record
 from audit.models import Action
@@ -114,8 +126,22 @@ def _role_group(role) -> Group:
     return Group.objects.get(name=role)
 
 
-def role_of(user) -> str | None:
-    return user.groups.filter(name__in=Role.values).values_list("name", flat=True).first()
+def _check_may_give(acting_user, role: str, *, creating: bool = False) -> None:
+    """A privileged role is a DPO's to give (``accounts.permissions.may_give_role``); a refusal names the field."""
+    if creating and role == Role.DPO:
+        # Two administrators creating "the first DPO" at once take turns, so only one can.
+        Group.objects.select_for_update().get(name=Role.DPO)
+    if not can.may_give_role(acting_user, role, creating=creating):
+        raise ValidationError({"role": can.PRIVILEGED_ROLE})
+
+
+def _admin_site_access(user, role: str) -> str:
+    """Sets ``is_staff`` as the role implies; says so for the log entry if it changed."""
+    staff = uses_admin_site(role)
+    if user.is_staff == staff:
+        return ""
+    user.is_staff = staff
+    return "; admin site access granted" if staff else "; admin site access withdrawn"
 
 
 def _check_scope(role: str, boroughs, partner) -> None:
@@ -130,10 +156,12 @@ def _check_scope(role: str, boroughs, partner) -> None:
         raise ValidationError({"partner": "Only partner agency users belong to an agency; leave this empty."})
 
 
-def _check_username(username) -> None:
+def _check_username(username, acting_user) -> None:
     validate_text(username, "username")
     if not username:
         raise ValidationError({"username": "Enter a username."})
+    if username.lower().startswith(can.SYSTEM_ACCOUNT_PREFIX) and acting_user is not None:
+        raise ValidationError({"username": f"Usernames starting {can.SYSTEM_ACCOUNT_PREFIX} are the system's own."})
     try:
         User._meta.get_field("username").run_validators(username)
     except ValidationError as error:
@@ -167,14 +195,16 @@ def create_user(*, username, email, role, boroughs=(), partner=None, acting_user
     """A joiner: an account with one role and its scope, no password yet. Returns the user and the path of
     their one-time set-up link, where they choose a password."""
     require_manager(acting_user)
-    _check_username(username)
+    _check_username(username, acting_user)
     _check_email(email)
     group = _role_group(role)
     boroughs = list(boroughs)
     _check_scope(role, boroughs, partner)
+    _check_may_give(acting_user, role, creating=True)
     user = User(username=username, email=email)
     user.set_unusable_password()
-    detail = f"Created user {username} with role {role}{_describe_scope(boroughs, partner)}"
+    access = _admin_site_access(user, role)
+    detail = f"Created user {username} with role {role}{_describe_scope(boroughs, partner)}{access}"
     with _versioned(user, acting_user=acting_user, reason=reason, detail=detail, action=Action.COLLECT, history_type="+"):
         user.save()
         user.groups.add(group)
@@ -187,9 +217,11 @@ def create_user(*, username, email, role, boroughs=(), partner=None, acting_user
 
 @transaction.atomic
 def change_role(*, user, role, acting_user, reason) -> None:
-    """A mover between roles. Their scope must fit the new role first (withdraw boroughs, remove the agency)."""
+    """A mover between roles. Their scope must fit the new role first (withdraw boroughs, remove the agency).
+    Admin-site access follows the new role."""
     require_may_change(acting_user, user)
     group = _role_group(role)
+    _check_may_give(acting_user, role)
     user = _locked(user)
     old = role_of(user)
     if old == role:
@@ -199,9 +231,13 @@ def change_role(*, user, role, acting_user, reason) -> None:
     if PartnerMembership.objects.filter(user=user).exists() and not belongs_to_agency(role):
         raise ValidationError({"role": "This role belongs to no agency: remove their partner agency first."})
     detail = f"Changed role of {user.get_username()} from {old or 'none'} to {role}"
-    with _versioned(user, acting_user=acting_user, reason=reason, detail=detail):
+    with _versioned(user, acting_user=acting_user, reason=reason, detail=detail) as entry:
         user.groups.remove(*user.groups.filter(name__in=Role.values))
         user.groups.add(group)
+        access = _admin_site_access(user, role)
+        if access:
+            user.save(update_fields=["is_staff"])
+            entry.detail += access
 
 
 def _direct_grant(user, borough) -> BoroughUserGrant | None:
@@ -349,5 +385,28 @@ def complete_set_up(*, user, password) -> None:
     password_validation.validate_password(password, user)
     detail = f"Password chosen through the set-up link by {user.get_username()}"
     with _versioned(user, acting_user=user, reason="Password set through the set-up link", detail=detail):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def set_initial_password(*, user, password, acting_user, reason) -> None:
+    """The system sets the first password of an account that has none (bootstrap_force's first administrator,
+    whose operator typed it at the server, so no set-up link is needed). Nobody else sets another person's
+    password: people choose their own through their set-up link."""
+    can.require_system(acting_user)
+    locked = _locked(user)
+    if not locked.is_active:
+        raise ValidationError({"password": f"{user.get_username()} is deactivated."})
+    if locked.has_usable_password():
+        raise ValidationError({"password": f"{user.get_username()} already has a password; they change it themselves."})
+    validate_text(password, "password")
+    try:
+        password_validation.validate_password(password, locked)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    by = acting_user.get_username() if acting_user is not None else SYSTEM_ACTOR
+    detail = f"Password set for {user.get_username()} by {by} (no set-up link needed)"
+    with _versioned(user, acting_user=acting_user, reason=reason, detail=detail):
         user.set_password(password)
         user.save(update_fields=["password"])

@@ -52,7 +52,7 @@ def people_list(request):
 @login_required
 def person_create(request):
     can.require_manager(request.user)
-    form = forms.CreateUserForm(request.POST or None)
+    form = forms.CreateUserForm(request.POST or None, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             account, link = services.create_user(acting_user=request.user, **form.cleaned_data)
@@ -65,9 +65,16 @@ def person_create(request):
     return render(request, "accounts/person_create.html", {"form": form, "scope": SCOPE})
 
 
+def _form(form_class, request, *args, account=None):
+    """An action's form for the signed-in manager: the role form offers only the roles they may give."""
+    kwargs = {"acting_user": request.user}
+    if form_class is forms.BoroughWithdrawForm and account is not None:
+        kwargs["account"] = account
+    return form_class(*args, **kwargs)
+
+
 def detail_page(request, account, *, failed=None, status=200):
-    shown = {action: form_class(account=account) if form_class is forms.BoroughWithdrawForm else form_class()
-             for action, (form_class, _) in ACTIONS.items()}
+    shown = {action: _form(form_class, request, account=account) for action, (form_class, _) in ACTIONS.items()}
     if failed is not None:
         shown[failed.action] = failed
     shown = {action.replace("-", "_"): form for action, form in shown.items()}  # names a template can read
@@ -76,6 +83,8 @@ def detail_page(request, account, *, failed=None, status=200):
         "forms": shown,
         "failed_form": failed,
         "may_change": can.may_change(request.user, account),
+        "own_account": request.user.pk == account.pk,
+        "refusal": can.refusal(request.user, account),
         "set_up_link": _take_link(request, account),
         "scope": SCOPE,
     }
@@ -154,7 +163,7 @@ def person_action(request, user_id, action):
     account = _account(user_id)
     can.require_may_change(request.user, account)
     form_class, perform = ACTIONS[action]
-    form = form_class(request.POST)
+    form = _form(form_class, request, request.POST)
     if form.is_valid():
         try:
             done = perform(request, account, form.cleaned_data)

@@ -178,12 +178,12 @@ def create_first_administrator(*, username: str, email: str, password: str, acti
     username = check_administrator_username(username)
     email = check_administrator_email(email)
     check_administrator_password(password, username=username, email=email)
-    # The password is set here, so the one-time setup link is not needed and is not printed into any log.
+    # The operator typed the password at the server, so the one-time setup link is not needed and is not
+    # printed into any log. Both steps are accounts.services': each writes a version and one log entry.
     user, _setup_link = accounts_services.create_user(
         username=username, email=email, role=ADMINISTRATOR_ROLE, acting_user=None, reason=FIRST_ADMINISTRATOR_REASON
     )
-    user.set_password(password)
-    user._history_user, user._change_reason = acting_user, FIRST_ADMINISTRATOR_REASON
-    user.save(update_fields=["password"])
-    record(Action.ALTER, actor=acting_user, obj=user, detail=f"Password set for {username} by bootstrap_force")
+    accounts_services.set_initial_password(
+        user=user, password=password, acting_user=acting_user, reason=FIRST_ADMINISTRATOR_REASON
+    )
     return user

@@ -160,3 +160,95 @@ class TestTheShell:
         entries = NewEntries()
         User.objects.create_user("plain.account", "plain@example.test", "synthetic-plain-password")
         assert AccessEvent.objects.filter(sequence__gt=entries.after).count() == 0
+
+
+def permission(dotted):
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def direct_permissions(version):
+    return sorted(
+        f"{row.permission.content_type.app_label}.{row.permission.codename}" for row in version.user_permissions.all()
+    )
+
+
+class TestPermissionsChangedInTheAdmin:
+    def test_a_users_own_permissions_are_logged_and_kept_in_their_history(self, admin_site, superuser):
+        person = make_user("officer", [HACKNEY], username="officer.admin")
+        entries = NewEntries()
+        response = admin_site.post(
+            reverse("admin:auth_user_change", args=[person.pk]),
+            change_form(person, user_permissions=[permission("matrix.break_glass").pk, permission("matrix.view_all_subjects").pk]),
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert details(entries) == [
+            ("root.synthetic", "Permissions of user officer.admin added: matrix.break_glass, matrix.view_all_subjects")
+        ]
+        latest = person.history.latest()
+        assert latest.history_user == superuser
+        assert direct_permissions(latest) == ["matrix.break_glass", "matrix.view_all_subjects"]
+
+        entries = NewEntries()
+        admin_site.post(
+            reverse("admin:auth_user_change", args=[person.pk]),
+            change_form(person, user_permissions=[permission("matrix.break_glass").pk]),
+        )
+        assert details(entries) == [("root.synthetic", "Permissions of user officer.admin removed: matrix.view_all_subjects")]
+        assert direct_permissions(person.history.latest()) == ["matrix.break_glass"]
+
+    def test_a_groups_permissions_are_logged(self, admin_site):
+        group = Group.objects.get(name="auditor")
+        held = list(group.permissions.values_list("pk", flat=True))
+        entries = NewEntries()
+        response = admin_site.post(
+            reverse("admin:auth_group_change", args=[group.pk]),
+            {"name": "auditor", "permissions": [*held, permission("matrix.change_subject").pk]},
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert details(entries) == [("root.synthetic", "Permissions of group auditor added: matrix.change_subject")]
+        entries = NewEntries()
+        admin_site.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "auditor", "permissions": held})
+        assert details(entries) == [("root.synthetic", "Permissions of group auditor removed: matrix.change_subject")]
+
+    def test_a_new_group_with_permissions_is_logged(self, admin_site):
+        entries = NewEntries()
+        response = admin_site.post(
+            reverse("admin:auth_group_add"), {"name": "Synthetic team", "permissions": [permission("matrix.view_subject").pk]}
+        )
+        assert response.status_code == 302
+        assert details(entries) == [("root.synthetic", "Permissions of group Synthetic team added: matrix.view_subject")]
+
+
+class TestPermissionsChangedInTheShell:
+    def test_from_the_permissions_side_and_by_clearing(self):
+        person = make_user(username="officer.shell")
+        break_glass = permission("matrix.break_glass")
+        entries = NewEntries()
+        break_glass.user_set.add(person)
+        assert details(entries) == [("", "Permissions of user officer.shell added: matrix.break_glass")]
+        assert direct_permissions(person.history.latest()) == ["matrix.break_glass"]
+        entries = NewEntries()
+        person.user_permissions.clear()
+        assert details(entries) == [("", "Permissions of user officer.shell removed: matrix.break_glass")]
+        team = Group.objects.create(name="Synthetic team")
+        entries = NewEntries()
+        break_glass.group_set.add(team)
+        team.permissions.clear()
+        assert [detail for _, detail in details(entries)] == [
+            "Permissions of group Synthetic team added: matrix.break_glass",
+            "Permissions of group Synthetic team removed: matrix.break_glass",
+        ]
+
+    def test_quiet_inside_a_service_and_silent_when_nothing_changes(self):
+        from audit.context import logged_by_service
+
+        person = make_user(username="officer.shell")
+        person.user_permissions.add(permission("matrix.break_glass"))
+        entries = NewEntries()
+        with logged_by_service():
+            person.user_permissions.add(permission("matrix.view_subject"))
+        person.user_permissions.add(permission("matrix.break_glass"))  # already held
+        assert details(entries) == []

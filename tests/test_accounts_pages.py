@@ -247,3 +247,104 @@ class TestPages:
             make_user("supervisor", [HACKNEY, SOUTHWARK], username=f"supervisor.many{n}")
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert admin_client.get(reverse("people-list")).status_code == 200
+
+
+def offered_roles(form):
+    return [value for value, _label in form.fields["role"].widget.choices]
+
+
+class TestPrivilegedRolesOnThePages:
+    def test_an_administrator_is_offered_the_first_dpo_and_nothing_else_privileged(self, admin_client):
+        form = admin_client.get(reverse("person-create")).context["form"]
+        assert offered_roles(form) == ["officer", "supervisor", "partner", "auditor", "dpo"]
+        make_user("dpo", username="dpo.existing")
+        form = admin_client.get(reverse("person-create")).context["form"]
+        assert offered_roles(form) == ["officer", "supervisor", "partner", "auditor"]
+        assert 'value="administrator"' not in admin_client.get(reverse("person-create")).content.decode()
+
+    def test_the_dpo_is_offered_every_role(self):
+        client = Client()
+        client.force_login(make_user("dpo", username="dpo.existing"))
+        form = client.get(reverse("person-create")).context["form"]
+        assert offered_roles(form) == ["officer", "supervisor", "partner", "auditor", "dpo", "administrator"]
+
+    def test_a_privileged_role_posted_anyway_is_refused_on_its_field(self, admin_client):
+        before = (User.objects.count(), AccessEvent.objects.filter(action="collect").count())
+        response = admin_client.post(reverse("person-create"), {
+            "username": "admin.friend", "email": "friend@example.test", "role": "administrator", "reason": REASON,
+        })
+        assert response.status_code == 200
+        assert "Only the data protection officer" in response.context["form"].errors["role"][0]
+        assert 'href="#id_role_0"' in response.content.decode()
+        assert (User.objects.count(), AccessEvent.objects.filter(action="collect").count()) == before
+
+    def test_the_role_form_offers_no_privileged_role_and_the_service_refuses_one(self, admin_client):
+        mover = make_user("auditor", username="auditor.mover")
+        page = admin_client.get(reverse("person-detail", args=[mover.pk]))
+        assert offered_roles(page.context["forms"]["role"]) == ["officer", "supervisor", "partner", "auditor"]
+        response = act(admin_client, mover, "role", role="dpo")
+        assert response.status_code == 400
+        assert "Only the data protection officer" in response.context["failed_form"].errors["role"][0]
+        assert mover.groups.get().name == "auditor"
+
+    @pytest.mark.parametrize("kind", ["dpo", "administrator", "superuser"])
+    def test_an_administrator_cannot_change_a_privileged_or_super_account(self, admin_client, kind):
+        if kind == "superuser":
+            target = make_user("officer", [HACKNEY], username="root.officer", is_superuser=True, is_staff=True)
+            why = "superuser or a system account"
+        else:
+            target = make_user(kind, username=f"target.{kind}")
+            why = "only the data protection officer can change"
+        page = admin_client.get(reverse("person-detail", args=[target.pk])).content.decode()
+        assert why in page and "Deactivate a leaver" not in page
+        before = (AccessEvent.objects.filter(action__in=["collect", "alter"]).count(), target.history.count())
+        assert act(admin_client, target, "deactivate").status_code == 403
+        assert act(admin_client, target, "role", role="auditor").status_code == 403
+        target.refresh_from_db()
+        assert target.is_active and target.groups.get().name == ("officer" if kind == "superuser" else kind)
+        assert (AccessEvent.objects.filter(action__in=["collect", "alter"]).count(), target.history.count()) == before
+
+    def test_the_dpo_deactivates_an_administrator(self, administrator):
+        client = Client()
+        client.force_login(make_user("dpo", username="dpo.existing"))
+        assert "Deactivate a leaver" in client.get(reverse("person-detail", args=[administrator.pk])).content.decode()
+        assert act(client, administrator, "deactivate").status_code == 302
+        administrator.refresh_from_db()
+        assert not administrator.is_active
+
+    def test_the_first_administrator_creates_the_dpo_then_the_staff(self, admin_client):
+        """The order the operator's guide follows: the DPO first, then everyone else."""
+        for username, role, boroughs in [
+            ("dpo.new", "dpo", []), ("officer.new", "officer", [HACKNEY]), ("supervisor.new", "supervisor", [HACKNEY]),
+            ("auditor.new", "auditor", []),
+        ]:
+            response = admin_client.post(reverse("person-create"), {
+                "username": username, "email": f"{username}@example.test", "role": role, "reason": REASON,
+                "boroughs": [Borough.objects.get(code=code).pk for code in boroughs],
+            })
+            assert response.status_code == 302, response.context["form"].errors
+            assert User.objects.get(username=username).groups.get().name == role
+
+
+class TestTheDpoUsesTheAdminSite:
+    def test_a_dpo_created_by_the_service_opens_the_admin_and_the_criteria(self, administrator):
+        from accounts import services
+
+        dpo, _ = services.create_user(username="dpo.new", email="dpo.new@example.test", role="dpo",
+                                      acting_user=administrator, reason=REASON)
+        services.complete_set_up(user=dpo, password=NEW_PASSWORD)
+        client = Client()
+        assert client.post(reverse("login"), {"username": "dpo.new", "password": NEW_PASSWORD}).status_code == 302
+        assert client.get(reverse("admin:index")).status_code == 200
+        assert client.get(reverse("admin:matrix_inclusioncriterion_changelist")).status_code == 200
+        assert client.get(reverse("admin:sharing_informationsharingagreement_changelist")).status_code == 200
+
+    def test_an_administrator_created_by_the_service_does_not(self):
+        from accounts import services
+
+        user, _ = services.create_user(username="admin.new", email="admin.new@example.test", role="administrator",
+                                       acting_user=None, reason=REASON)
+        client = Client()
+        client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))

@@ -383,3 +383,254 @@ def test_access_borough_is_the_permission_granted(administrator, mover):
     services.grant_borough(user=mover, borough=borough(SOUTHWARK), acting_user=administrator, reason=REASON)
     grant = BoroughUserGrant.objects.get(user=mover, content_object__code=SOUTHWARK)
     assert grant.permission == Permission.objects.get(content_type__app_label="matrix", codename="access_borough")
+
+
+def dpo_user(username="dpo.acting"):
+    return make_user("dpo", username=username)
+
+
+def with_second_factor_and_lockout(user):
+    TOTPDevice.objects.create(user=user, name="Synthetic app", confirmed=True)
+    AccessAttempt.objects.create(username=user.username, ip_address="192.0.2.1", user_agent="synthetic", failures_since_start=1)
+    return user
+
+
+# Every action on an account, as (name, call): each would succeed on an ordinary account in the state the
+# tests give it (an officer in Hackney with a second factor and a failed sign-in; reactivation needs it
+# deactivated first, which ``prepare`` does).
+ACCOUNT_ACTIONS = {
+    "role": lambda user, actor: services.change_role(user=user, role="supervisor", acting_user=actor, reason=REASON),
+    "borough-grant": lambda user, actor: services.grant_borough(
+        user=user, borough=borough(SOUTHWARK), acting_user=actor, reason=REASON
+    ),
+    "borough-withdraw": lambda user, actor: services.withdraw_borough(
+        user=user, borough=borough(HACKNEY), acting_user=actor, reason=REASON
+    ),
+    "deactivate": lambda user, actor: services.deactivate_user(user=user, acting_user=actor, reason=REASON),
+    "reactivate": lambda user, actor: services.reactivate_user(user=user, acting_user=actor, reason=REASON),
+    "lockout-reset": lambda user, actor: services.reset_lockout(user=user, acting_user=actor, reason=REASON),
+    "second-factor-reset": lambda user, actor: services.reset_second_factor(user=user, acting_user=actor, reason=REASON),
+}
+
+
+def prepare(user, action):
+    if action == "reactivate":
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.refresh_from_db()
+    return user
+
+
+class TestSuperusersAndSystemAccounts:
+    """Only the system (an operator's command) manages a superuser or a system account: an administrator who
+    could manage one could take over the admin site, or the account that signs the system's changes."""
+
+    @pytest.fixture
+    def superuser(self, db):
+        return with_second_factor_and_lockout(
+            make_user("officer", [HACKNEY], username="root.officer", is_superuser=True, is_staff=True)
+        )
+
+    @pytest.mark.parametrize("action", ACCOUNT_ACTIONS)
+    @pytest.mark.parametrize("acting", ["administrator", "dpo"])
+    def test_nobody_manages_a_superuser(self, administrator, superuser, acting, action):
+        actor = administrator if acting == "administrator" else dpo_user()
+        target = prepare(superuser, action)
+        before = everything()
+        with pytest.raises(PermissionDenied, match="superuser or a system account"):
+            ACCOUNT_ACTIONS[action](target, actor)
+        assert everything() == before
+
+    @pytest.mark.parametrize("action", ["role", "reactivate", "deactivate"])
+    def test_nobody_manages_a_system_account(self, action):
+        from matrix.retention import system_user
+
+        account = system_user("system.synthetic_job")
+        account.groups.add(services._role_group("officer"))
+        if action == "deactivate":
+            User.objects.filter(pk=account.pk).update(is_active=True)
+            account.refresh_from_db()
+        dpo = dpo_user()
+        before = everything()
+        with pytest.raises(PermissionDenied, match="superuser or a system account"):
+            ACCOUNT_ACTIONS[action](account, dpo)
+        assert everything() == before
+
+    def test_the_system_still_manages_them(self, superuser):
+        services.deactivate_user(user=superuser, acting_user=None, reason=REASON)
+        superuser.refresh_from_db()
+        assert not superuser.is_active
+
+    def test_nobody_takes_a_system_username(self, administrator):
+        dpo = dpo_user()
+        before = everything()
+        with pytest.raises(ValidationError) as error:
+            services.create_user(username="System.helper", email="s@example.test", role="officer",
+                                 acting_user=dpo, reason=REASON)
+        assert "system" in error.value.message_dict["username"][0]
+        assert everything() == before
+
+
+class TestPrivilegedRoles:
+    """The DPO and administrator roles, and the accounts that hold them, are the DPO's alone; an administrator
+    may only create the first DPO while there is no active one."""
+
+    @pytest.mark.parametrize("role", ["administrator", "dpo"])
+    def test_an_administrator_cannot_create_a_privileged_account_once_a_dpo_exists(self, administrator, role):
+        dpo_user()
+        before = everything()
+        with pytest.raises(ValidationError) as error:
+            services.create_user(username="joiner.priv", email="p@example.test", role=role, acting_user=administrator,
+                                 reason=REASON)
+        assert "Only the data protection officer" in error.value.message_dict["role"][0]
+        assert everything() == before
+
+    def test_an_administrator_creates_the_first_dpo_and_only_that(self, administrator):
+        before = everything()
+        with pytest.raises(ValidationError) as error:
+            services.create_user(username="admin.friend", email="f@example.test", role="administrator",
+                                 acting_user=administrator, reason=REASON)
+        assert "role" in error.value.message_dict
+        assert everything() == before
+        entries = NewEntries()
+        first, _ = services.create_user(username="dpo.first", email="d@example.test", role="dpo",
+                                        acting_user=administrator, reason=REASON)
+        assert first.groups.get().name == "dpo"
+        assert entries.one().actor_username == "admin.people"
+        before = everything()
+        with pytest.raises(ValidationError) as error:
+            services.create_user(username="dpo.second", email="d2@example.test", role="dpo", acting_user=administrator,
+                                 reason=REASON)
+        assert "role" in error.value.message_dict
+        assert everything() == before
+
+    def test_a_deactivated_dpo_does_not_count(self, administrator):
+        services.deactivate_user(user=dpo_user("dpo.left"), acting_user=None, reason=REASON)
+        user, _ = services.create_user(username="dpo.next", email="d@example.test", role="dpo",
+                                       acting_user=administrator, reason=REASON)
+        assert user.groups.get().name == "dpo"
+
+    @pytest.mark.parametrize("role", ["administrator", "dpo"])
+    def test_the_dpo_and_the_system_create_privileged_accounts(self, role):
+        dpo = dpo_user()
+        user, _ = services.create_user(username=f"new.{role}", email="n@example.test", role=role, acting_user=dpo,
+                                       reason=REASON)
+        assert user.groups.get().name == role
+        other, _ = services.create_user(username=f"sys.{role}", email="s@example.test", role=role, acting_user=None,
+                                        reason=REASON)
+        assert other.groups.get().name == role
+
+    @pytest.mark.parametrize("role", ["administrator", "dpo"])
+    def test_an_administrator_cannot_give_a_privileged_role(self, administrator, role):
+        mover = make_user("auditor", username="auditor.mover")
+        before = everything()
+        with pytest.raises(ValidationError) as error:
+            services.change_role(user=mover, role=role, acting_user=administrator, reason=REASON)
+        assert "Only the data protection officer" in error.value.message_dict["role"][0]
+        assert everything() == before
+
+    @pytest.mark.parametrize("action", ["role", "deactivate", "reactivate", "lockout-reset", "second-factor-reset"])
+    @pytest.mark.parametrize("role", ["administrator", "dpo"])
+    def test_an_administrator_cannot_change_a_privileged_account(self, administrator, role, action):
+        target = prepare(with_second_factor_and_lockout(make_user(role, username=f"target.{role}")), action)
+        before = everything()
+        with pytest.raises(PermissionDenied, match="only the data protection officer"):
+            ACCOUNT_ACTIONS[action](target, administrator)
+        assert everything() == before
+
+    @pytest.mark.parametrize("action", ["deactivate", "reactivate", "lockout-reset", "second-factor-reset"])
+    def test_the_dpo_changes_a_privileged_account(self, administrator, action):
+        target = prepare(with_second_factor_and_lockout(administrator), action)
+        dpo = dpo_user()
+        entries = NewEntries()
+        ACCOUNT_ACTIONS[action](target, dpo)
+        assert entries.one().actor_username == "dpo.acting"
+
+    def test_the_dpo_moves_people_into_and_out_of_privileged_roles(self, administrator):
+        dpo = dpo_user()
+        auditor = make_user("auditor", username="auditor.mover")
+        services.change_role(user=auditor, role="administrator", acting_user=dpo, reason=REASON)
+        services.change_role(user=administrator, role="auditor", acting_user=dpo, reason=REASON)
+        assert auditor.groups.get().name == "administrator" and administrator.groups.get().name == "auditor"
+
+
+class TestAdminSiteAccessFollowsTheRole:
+    def test_a_dpo_created_by_the_service_may_use_the_admin_site(self, db):
+        entries = NewEntries()
+        user, _ = services.create_user(username="dpo.new", email="dpo.new@example.test", role="dpo", acting_user=None,
+                                       reason=REASON)
+        user.refresh_from_db()
+        assert user.is_staff and not user.is_superuser
+        assert entries.one().detail == "Created user dpo.new with role dpo; admin site access granted"
+        assert user.history.get().is_staff is True
+
+    @pytest.mark.parametrize("role", ["officer", "supervisor", "auditor", "administrator"])
+    def test_no_other_role_does(self, role):
+        user, _ = services.create_user(username=f"new.{role}", email="n@example.test", role=role, acting_user=None,
+                                       reason=REASON)
+        user.refresh_from_db()
+        assert not user.is_staff
+
+    def test_a_change_of_role_grants_and_withdraws_it_in_one_version_and_one_entry(self, db):
+        dpo = dpo_user()
+        mover = make_user("auditor", username="auditor.mover")
+        versions = mover.history.count()
+        entries = NewEntries()
+        services.change_role(user=mover, role="dpo", acting_user=dpo, reason=REASON)
+        mover.refresh_from_db()
+        assert mover.is_staff
+        assert entries.one().detail == "Changed role of auditor.mover from auditor to dpo; admin site access granted"
+        assert mover.history.count() == versions + 1 and mover.history.latest().is_staff is True
+        entries = NewEntries()
+        services.change_role(user=mover, role="auditor", acting_user=dpo, reason=REASON)
+        mover.refresh_from_db()
+        assert not mover.is_staff
+        assert entries.one().detail == "Changed role of auditor.mover from dpo to auditor; admin site access withdrawn"
+        assert mover.history.count() == versions + 2 and mover.history.latest().is_staff is False
+
+    def test_any_other_role_clears_a_stray_flag(self, administrator):
+        stray = make_user("auditor", username="auditor.staff", is_staff=True)
+        entries = NewEntries()
+        services.change_role(user=stray, role="supervisor", acting_user=administrator, reason=REASON)
+        stray.refresh_from_db()
+        assert not stray.is_staff
+        assert entries.one().detail.endswith("; admin site access withdrawn")
+
+
+class TestInitialPassword:
+    def test_the_system_sets_a_first_password_with_a_version_and_one_entry(self, db):
+        from matrix.retention import system_user
+
+        actor = system_user("system.bootstrap_force")
+        user, _ = services.create_user(username="first.admin", email="f@example.test", role="administrator",
+                                       acting_user=None, reason=REASON)
+        entries = NewEntries()
+        services.set_initial_password(user=user, password="synthetic-Harbour-lantern-2026", acting_user=actor,
+                                      reason=REASON)
+        user.refresh_from_db()
+        assert user.check_password("synthetic-Harbour-lantern-2026")
+        entry = entries.one()
+        assert (entry.actor_username, entry.justification) == ("system.bootstrap_force", REASON)
+        assert entry.detail.startswith("Password set for first.admin")
+        latest = user.history.latest()
+        assert (latest.history_type, latest.history_user, latest.history_change_reason) == ("~", actor, REASON)
+
+    def test_no_person_sets_anyone_elses_password(self, administrator, mover):
+        User.objects.filter(pk=mover.pk).update(password="!unusable")
+        mover.refresh_from_db()
+        dpo = dpo_user()
+        before = everything()
+        with pytest.raises(PermissionDenied):
+            services.set_initial_password(user=mover, password="synthetic-Harbour-lantern-2026",
+                                          acting_user=dpo, reason=REASON)
+        assert everything() == before
+
+    def test_only_a_first_password_and_only_a_good_one(self, mover):
+        before = everything()
+        with pytest.raises(ValidationError, match="already has a password"):
+            services.set_initial_password(user=mover, password="synthetic-Harbour-lantern-2026", acting_user=None,
+                                          reason=REASON)
+        User.objects.filter(pk=mover.pk).update(password="!unusable")
+        with pytest.raises(ValidationError) as error:
+            services.set_initial_password(user=mover, password="password", acting_user=None, reason=REASON)
+        assert "password" in error.value.message_dict
+        assert everything() == before

@@ -180,6 +180,22 @@ class TestFirstAdministrator:
             actor_username=bootstrap.SYSTEM_USERNAME, detail__startswith="Password set for admin.first"
         ).exists()
 
+    def test_the_password_is_set_by_the_accounts_service_with_a_version_and_one_entry(self, monkeypatch):
+        monkeypatch.setenv("GOVMATRIX_ADMIN_PASSWORD", GOOD_PASSWORD)
+        bootstrap_force("--admin-username", "admin.auto", "--admin-email", "admin.auto@example.test")
+        admin = administrators().get()
+        system = User.objects.get(username=bootstrap.SYSTEM_USERNAME)
+        versions = list(admin.history.order_by("history_id"))
+        assert [version.history_type for version in versions] == ["+", "~"]
+        assert (versions[1].history_user, versions[1].history_change_reason) == (
+            system, bootstrap.FIRST_ADMINISTRATOR_REASON
+        )
+        about_admin = AccessEvent.objects.filter(object_type="user", detail__contains="admin.auto").order_by("sequence")
+        assert [(entry.action, entry.actor_username, entry.justification) for entry in about_admin] == [
+            ("collect", "system", bootstrap.FIRST_ADMINISTRATOR_REASON),
+            ("alter", bootstrap.SYSTEM_USERNAME, bootstrap.FIRST_ADMINISTRATOR_REASON),
+        ]
+
     def test_a_weak_or_mistyped_password_is_asked_again(self, monkeypatch):
         answers(
             monkeypatch, ["admin.first", "admin.first@example.test"],

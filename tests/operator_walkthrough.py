@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_workflow_journeys import assert_accessible  # labels, one h1, error-summary links
 
 PASSWORD = "Synthetic-onboarding-pass-2026"
 PEOPLE = [
@@ -65,7 +66,12 @@ def sign_in(page, username: str, password: str) -> None:
 def create_person(page, username: str, role: str, boroughs: list[str]) -> str:
     """The administrator creates an account; returns the one-time set-up link the page shows."""
     page.goto("/people/")
+    assert_accessible(page)
     page.get_by_role("link", name="Create a user").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Create the user").click()  # nothing filled in: every error, linked
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Email address").fill(f"{username}@force.test")
     page.get_by_label(role, exact=True).check()
@@ -73,6 +79,7 @@ def create_person(page, username: str, role: str, boroughs: list[str]) -> str:
         page.get_by_label(borough, exact=True).check()
     page.get_by_label("Reason").fill(f"Joiner: synthetic onboarding of {username}")
     page.get_by_role("button", name="Create the user").click()
+    assert_accessible(page)
     link = page.locator(".identifier").first.inner_text().strip()
     assert "/people/set-up/" in link, link
     return link
@@ -81,6 +88,7 @@ def create_person(page, username: str, role: str, boroughs: list[str]) -> str:
 def set_up(browser: Browser, link: str, username: str):
     page = browser.new_page()
     page.goto(link)
+    assert_accessible(page)
     page.get_by_label("New password", exact=True).fill(PASSWORD)
     page.get_by_label("New password confirmation").fill(PASSWORD)
     page.get_by_role("button").filter(has_text=re.compile("password", re.I)).first.click()
@@ -90,6 +98,7 @@ def set_up(browser: Browser, link: str, username: str):
 
 def publish_reference_data(page) -> None:
     page.goto("/governance/reference-data/")
+    assert_accessible(page)
     publish = page.get_by_role("button", name=re.compile(r"^Publish version"))
     while publish.count():
         publish.first.click()

@@ -5,6 +5,7 @@ A real gunicorn serves a SQLite file of its own, so nothing here touches the tes
 
 import http.client
 import json
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -100,6 +101,8 @@ def test_logs_are_json_lines_with_the_request_id_and_no_query_string(served):
 
 def test_metrics_cover_the_workers_and_are_refused_through_the_proxy(served):
     url, _ = served
+    for _ in range(4):  # a few pages first, so that the workers have responses to count
+        assert request(url, "/sign-in/", headers={"X-Forwarded-Proto": "https"})[0] == 200
     status, _, body = request(url, "/metrics", host="127.0.0.1")
     assert status == 200
     assert "django_http_responses_total_by_status_total" in body
@@ -108,8 +111,15 @@ def test_metrics_cover_the_workers_and_are_refused_through_the_proxy(served):
 
 def test_a_set_up_links_secret_never_reaches_the_logs(served):
     url, log = served
-    status, _, _ = request(url, "/people/set-up/MTIz/cq3-Secrettoken9f2a/", headers={"X-Forwarded-Proto": "https"})
+    status, headers, _ = request(url, "/people/set-up/MTIz/cq3-Secrettoken9f2a/", headers={"X-Forwarded-Proto": "https"})
     assert status in (200, 302)
+    # gunicorn writes its access-log line once the response is sent, so it may follow a moment later.
+    deadline = time.monotonic() + 10
+    while '"GET /people/set-up/…/"' not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
     text = log.read_text()
-    assert "/people/set-up/…/" in text  # logged, by both gunicorn's access log and the application's
+    assert '"GET /people/set-up/…/"' in text  # gunicorn's access log
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(line.get("request_id") == headers["X-Request-ID"] and line.get("request") == "GET /people/set-up/…/"
+               for line in lines)  # the application's log
     assert "Secrettoken9f2a" not in text and "MTIz" not in text

@@ -156,26 +156,27 @@ def _check_scope(role: str, boroughs, partner) -> None:
         raise ValidationError({"partner": "Only partner agency users belong to an agency; leave this empty."})
 
 
-def _check_username(username, acting_user) -> None:
+def check_username(username, *, for_the_system=False) -> None:
+    """A new account's username: valid, not taken, and not a system name unless the system itself asks."""
     validate_text(username, "username")
     if not username:
         raise ValidationError({"username": "Enter a username."})
-    if username.lower().startswith(can.SYSTEM_ACCOUNT_PREFIX) and acting_user is not None:
+    if username.lower().startswith(can.SYSTEM_ACCOUNT_PREFIX) and not for_the_system:
         raise ValidationError({"username": f"Usernames starting {can.SYSTEM_ACCOUNT_PREFIX} are the system's own."})
     try:
         User._meta.get_field("username").run_validators(username)
     except ValidationError as error:
         raise ValidationError({"username": error.messages}) from error
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "Choose a username nobody else has."})
+        raise ValidationError({"username": f"The username {username} is already taken: choose one nobody else has."})
 
 
-def _check_email(email) -> None:
+def check_email(email) -> None:
     validate_text(email, "email")
     try:
         validate_email(email)
     except ValidationError as error:
-        raise ValidationError({"email": "Enter an email address, like name@example.org."}) from error
+        raise ValidationError({"email": "Enter a valid email address, like name@example.org."}) from error
 
 
 def _add_grant(user, borough, *, acting_user, reason) -> BoroughUserGrant:
@@ -195,8 +196,8 @@ def create_user(*, username, email, role, boroughs=(), partner=None, acting_user
     """A joiner: an account with one role and its scope, no password yet. Returns the user and the path of
     their one-time set-up link, where they choose a password."""
     require_manager(acting_user)
-    _check_username(username, acting_user)
-    _check_email(email)
+    check_username(username, for_the_system=acting_user is None)
+    check_email(email)
     group = _role_group(role)
     boroughs = list(boroughs)
     _check_scope(role, boroughs, partner)

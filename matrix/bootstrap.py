@@ -9,8 +9,6 @@ nothing that is already there.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
 from audit.log import record
@@ -148,18 +146,19 @@ def administrator_exists() -> bool:
 
 
 def check_administrator_username(username: str) -> str:
-    User = get_user_model()
-    username = User._meta.get_field(User.USERNAME_FIELD).clean((username or "").strip(), None)
-    if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
-        raise ValidationError(f"The username {username} is already taken.")
+    """The rules every new account's username follows (accounts.services); the operator may not pick a system name."""
+    from accounts import services as accounts_services
+
+    username = (username or "").strip()
+    accounts_services.check_username(username)
     return username
 
 
 def check_administrator_email(email: str) -> str:
+    from accounts import services as accounts_services
+
     email = (email or "").strip()
-    if not email:
-        raise ValidationError("Enter an email address: the administrator's account is tied to it.")
-    validate_email(email)
+    accounts_services.check_email(email)
     return email
 
 

@@ -255,6 +255,12 @@ class TestRefusals:
         with pytest.raises(CommandError, match="valid email"):
             bootstrap_force("--admin-username", "admin.new", "--admin-email", "not-an-address")
 
+    def test_a_system_name_is_refused_like_in_the_users_pages(self, monkeypatch):
+        monkeypatch.setenv("GOVMATRIX_ADMIN_PASSWORD", GOOD_PASSWORD)
+        with pytest.raises(CommandError, match="are the system's own"):
+            bootstrap_force("--admin-username", "system.admin", "--admin-email", "admin@example.test")
+        assert not User.objects.filter(username="system.admin").exists()
+
     def test_no_terminal_and_no_flags_says_what_to_do(self, monkeypatch):
         answers(monkeypatch, [], [])
         with pytest.raises(CommandError, match="give --admin-username and --admin-email"):

@@ -25,4 +25,5 @@ class AccountCommand(BaseCommand):
         self.stdout.write(done)
 
     def perform(self, user, reason: str) -> str:
+        """Each command's one service call; returns the line to print. Every subclass defines it."""
         raise NotImplementedError

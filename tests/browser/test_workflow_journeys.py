@@ -64,6 +64,8 @@ DANGLING_ARIA_REFERENCES = """() => {
 
 
 def assert_accessible(page):
+    # A click that navigates returns once the new document is committed, not parsed.
+    page.wait_for_load_state("load")
     problems = page.evaluate(A11Y_PROBLEMS)
     assert problems == [], f"{page.url}: {problems}"
 

@@ -1,10 +1,11 @@
 """Forms of the People pages. They collect input; accounts.services applies the rules."""
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from accounts import permissions, services
 from accounts.roles import Role
+from config.form_messages import SpecificMessages
 from matrix.models import Borough
 from sharing.models import PartnerAgency
 
@@ -34,7 +35,7 @@ def partner_field(*, required: bool):
     )
 
 
-class CreateUserForm(forms.Form):
+class CreateUserForm(SpecificMessages, forms.Form):
     username = forms.CharField(
         label="Username", max_length=150, help_text="For example firstname.lastname. Letters, digits and @ . + - _ only.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -54,7 +55,7 @@ class CreateUserForm(forms.Form):
             offer_roles(self.fields["role"], acting_user, creating=True)
 
 
-class ActionForm(forms.Form):
+class ActionForm(SpecificMessages, forms.Form):
     """One form on a person's page; its fields' ids are prefixed with the action so several can share it."""
 
     action = ""
@@ -120,7 +121,16 @@ class SecondFactorResetForm(ActionForm):
     action = "second-factor-reset"
 
 
-class SetUpForm(SetPasswordForm):
+class SignInForm(SpecificMessages, AuthenticationForm):
+    """Django's sign-in form without autofocus, so a keyboard or screen-reader user meets the skip link and
+    the page's explanation first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
+class SetUpForm(SpecificMessages, SetPasswordForm):
     """The joiner's first password. Saving goes through the service, which checks and logs it."""
 
     def save(self, commit=True):

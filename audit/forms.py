@@ -5,12 +5,12 @@ from django import forms
 
 from audit.models import Action, Outcome
 from audit.queries import REFERENCE_PATTERN
+from config.date_input import DayMonthYearField
+from config.form_messages import SpecificMessages
 from matrix.models import Borough
 
-DATE = forms.DateInput(attrs={"type": "date"})
 
-
-class EventFilterForm(forms.Form):
+class EventFilterForm(SpecificMessages, forms.Form):
     """Filters of the access log (GET). Invalid values are reported; the list ignores them, the export refuses."""
 
     actor = forms.CharField(label="User", required=False, max_length=150, help_text="Their username, exactly.")
@@ -18,8 +18,8 @@ class EventFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *Action.choices])
     borough = forms.ChoiceField(label="Borough", required=False)
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any outcome"), *Outcome.choices])
-    date_from = forms.DateField(label="From (date)", required=False, widget=DATE)
-    date_to = forms.DateField(label="To (date, inclusive)", required=False, widget=DATE)
+    date_from = DayMonthYearField(label="From (date)", required=False)
+    date_to = DayMonthYearField(label="To (date, inclusive)", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +49,7 @@ class EventFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
 
-class ExportForm(forms.Form):
+class ExportForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
         label="Why are you exporting these entries?",
         min_length=10,

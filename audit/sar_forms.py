@@ -3,30 +3,31 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+from config.date_input import DayMonthYearField
+from config.form_messages import SpecificMessages
 
 
-class RequestForm(forms.Form):
+class RequestForm(SpecificMessages, forms.Form):
     requester_name = forms.CharField(label="Applicant's name", max_length=200, help_text="As the applicant gave it.")
     requester_contact = forms.CharField(
         label="Applicant's contact details", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Where the response goes: postal address, e-mail or both.",
     )
-    received_on = forms.DateField(
-        label="Date received", widget=DATE_INPUT,
+    received_on = DayMonthYearField(
+        label="Date received",
         help_text="The response is due one calendar month later (DPA 2018 s.54). If you had to ask for proof of "
         "identity, use the date it arrived.",
     )
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SubjectSearchForm(forms.Form):
+class SubjectSearchForm(SpecificMessages, forms.Form):
     """Find the records a request concerns: by reference, or by family name and date of birth."""
 
     reference = forms.CharField(label="Reference", required=False, max_length=20, help_text="For example GM-2026-000123.")
     family_name = forms.CharField(label="Family name", required=False, max_length=100)
     given_names = forms.CharField(label="Given names (optional)", required=False, max_length=150)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DATE_INPUT)
+    date_of_birth = DayMonthYearField(label="Date of birth", required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "search-%s")
@@ -39,7 +40,7 @@ class SubjectSearchForm(forms.Form):
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(SpecificMessages, forms.Form):
     action = ""
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +77,7 @@ class RefuseForm(ActionForm):
     )
 
 
-class JustificationForm(forms.Form):
+class JustificationForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
         label="Justification", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why you are gathering this person's data now. At least 10 characters; kept in the access log.",

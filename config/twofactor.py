@@ -24,12 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
 from audit.models import Action, Outcome
+from config.form_messages import SpecificMessages
 
 RECOVERY_CODES = 10
 OPEN_PATHS = ("/two-factor/", "/sign-out/", "/static/", "/healthz")
 
 
-class CodeForm(forms.Form):
+class CodeForm(SpecificMessages, forms.Form):
     code = forms.CharField(
         label="Code", max_length=16, strip=True,
         help_text="The six-digit code from your authenticator app, or one of your recovery codes.",

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from accounts.forms import SignInForm
 from config import twofactor
 from config import health, metrics
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", include("matrix.urls")),
     path("", include("sharing.urls")),
     path("", include("transparency.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", twofactor.verify, name="two-factor-verify"),
     path("two-factor/setup/", twofactor.setup, name="two-factor-setup"),

@@ -99,7 +99,7 @@ class TestDraftForm:
         page = response.content.decode()
         assert response.status_code == 200
         assert 'href="#id_classification_0"' in page
-        assert 'href="#id_date_of_birth"' in page
+        assert 'href="#id_date_of_birth_0"' in page
         assert "cannot be in the future" in page
         assert not Subject.objects.exists()
 

@@ -56,8 +56,8 @@ def test_the_dpo_records_a_version_with_history_and_a_log_entry(client, dpo):
         ({"assessed_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "assessed_on", "cannot be in the future"),
         ({"next_review_on": (timezone.localdate() - timedelta(days=20)).isoformat()}, "next_review_on", "after the date assessed"),
         ({"version": "two"}, "version", "version number such as"),
-        ({"title": ""}, "title", "required"),
-        ({"kind": "other"}, "kind", "valid choice"),
+        ({"title": ""}, "title", "Enter title"),
+        ({"kind": "other"}, "kind", "Select kind of assessment from the choices given"),
     ],
 )
 def test_bad_input_is_refused_on_its_field_and_nothing_is_saved(client, dpo, overrides, field, message):

@@ -107,7 +107,7 @@ class TestSubjectList:
         page = page_text(response)
         assert response.status_code == 200
         assert "There is a problem" in page
-        assert 'href="#id_status"' in page and 'href="#id_review_due_before"' in page
+        assert 'href="#id_status"' in page and 'href="#id_review_due_before_0"' in page
         assert references(client.get("/subjects/", {"status": "bogus"})) == [subject.reference]
 
     def test_victims_and_people_at_risk_never_appear_in_the_harm_view(self, client, officer):
@@ -255,7 +255,7 @@ class TestEditSubject:
             f"/subjects/{subject.uuid}/edit/", edit_data(subject, date_of_birth=future, family_name="")
         )
         page = page_text(response)
-        assert 'href="#id_date_of_birth"' in page and 'href="#id_family_name"' in page
+        assert 'href="#id_date_of_birth_0"' in page and 'href="#id_family_name"' in page
         assert 'value="Corrected the spelling"' in page
         subject.refresh_from_db()
         assert (subject.version, subject.history.count()) == before
@@ -304,10 +304,12 @@ class TestEvidenceForms:
         subject = make_subject("draft")
         client.force_login(officer)
         page = page_text(client.get(f"/subjects/{subject.uuid}/evidence/new/"))
-        for name in ["summary", "information_date", "source_type", "source_reference", "handling_conditions",
-                     "offence_type", "relates_to_victimisation", "social_media_url", "social_media_platform",
-                     "captured_on"]:
+        for name in ["summary", "source_type", "source_reference", "handling_conditions",
+                     "offence_type", "relates_to_victimisation", "social_media_url", "social_media_platform"]:
             assert f'<label for="id_{name}"' in page or f'<label class="label" for="id_{name}"' in page, name
+        for date in ["information_date", "captured_on"]:
+            for part, label in enumerate(["Day", "Month", "Year"]):
+                assert f'<label class="date-input-label" for="id_{date}_{part}">{label}</label>' in page, date
         for radio in ["nature", "source_evaluation", "intelligence_assessment", "handling_code"]:
             assert f'<label for="id_{radio}_0">' in page, radio
         assert "---------" not in page.split('id="id_source_evaluation_0"')[0][-300:]
@@ -321,8 +323,9 @@ class TestEvidenceForms:
         )
         page = page_text(response)
         assert response.status_code == 200
-        for field in ["handling_conditions", "social_media_url", "social_media_platform", "captured_on"]:
+        for field in ["handling_conditions", "social_media_url", "social_media_platform"]:
             assert f'href="#id_{field}"' in page, field
+        assert 'href="#id_captured_on_0"' in page
         assert 'href="#id_intelligence_assessment_0"' in page
         assert not Evidence.objects.exists()
 

@@ -1,6 +1,7 @@
 """Small helpers shared by the browser-page tests (tests/test_ui_*.py)."""
 
 from datetime import date
+from html.parser import HTMLParser
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -78,3 +79,57 @@ def add_social_media(user, subject, **overrides):
     }
     fields.update(overrides)
     return evidence_services.add_evidence(acting_user=user, subject=subject, **fields)
+
+
+class _FormFields(HTMLParser):
+    """What a browser would submit from the page's form with ``action`` (None: the first POST form in <main>)."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action, self.inside, self.done, self.fields = action, False, False, []
+        self.in_main = False
+        self.textarea = self.select = None
+        self.options = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.in_main = self.in_main or tag == "main"
+        if tag == "form" and not self.done and attrs.get("method", "").lower() == "post":
+            self.inside = attrs.get("action") == self.action if self.action else self.in_main
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs:
+                self.fields.append((name, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+        elif tag == "select" and name:
+            self.select, self.options = name, []
+        elif tag == "option" and self.select:
+            self.options.append((attrs.get("value", ""), "selected" in attrs))
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea:
+            self.fields.append((self.textarea[0], self.textarea[1].removeprefix("\n")))
+            self.textarea = None
+        elif tag == "select" and self.select:
+            chosen = [value for value, selected in self.options if selected] or [value for value, _ in self.options[:1]]
+            self.fields.extend((self.select, value) for value in chosen)
+            self.select = None
+        elif tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def submitted_fields(response, action=None) -> dict:
+    """The name → value (or list of values) a browser would post from the page's form, as it stands."""
+    parser = _FormFields(action)
+    parser.feed(page_text(response))
+    data = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    return {name: values if len(values) > 1 else values[0] for name, values in data.items()}

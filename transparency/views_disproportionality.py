@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.form_messages import SpecificMessages
 from transparency import disproportionality as dp
 from transparency import permissions
 from transparency.charts import bar_chart
@@ -28,7 +29,7 @@ SHORT_REASONS = {
 }
 
 
-class DisproportionalityForm(forms.Form):
+class DisproportionalityForm(SpecificMessages, forms.Form):
     area = forms.ChoiceField(
         label="Area",
         error_messages={

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
+from config.form_messages import SpecificMessages
+
 
 def without_blank_choices(form: forms.BaseForm) -> None:
     """Radio buttons never offer a "---------" choice: the person must pick a real one."""
@@ -10,7 +12,7 @@ def without_blank_choices(form: forms.BaseForm) -> None:
             field.choices = [choice for choice in field.choices if choice[0] not in ("", None)]
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(SpecificMessages, forms.ModelForm):
     """A model form that checks fields and the model's ``clean()`` as the services do.
 
     Database constraints are left to the database and the services, whose messages are written for

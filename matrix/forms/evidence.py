@@ -1,5 +1,7 @@
 from django import forms
 
+from config.date_input import DayMonthYearField
+from config.form_messages import SpecificMessages
 from matrix.forms.base import RecordForm
 from matrix.models import Evidence
 
@@ -37,14 +39,13 @@ class EvidenceForm(RecordForm):
         fields = EVIDENCE_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
-            "information_date": forms.DateInput(attrs={"type": "date"}),
-            "captured_on": forms.DateInput(attrs={"type": "date"}),
             "handling_conditions": forms.Textarea(attrs={"rows": 2}),
             "nature": forms.RadioSelect,
             "source_evaluation": forms.RadioSelect,
             "intelligence_assessment": forms.RadioSelect,
             "handling_code": forms.RadioSelect,
         }
+        field_classes = {"information_date": DayMonthYearField, "captured_on": DayMonthYearField}
         labels = {
             "information_date": "Date the information relates to",
             "nature": "Fact or assessment",
@@ -77,7 +78,7 @@ class EvidenceForm(RecordForm):
         return {name: self.cleaned_data[name] for name in EVIDENCE_FIELDS}
 
 
-class WithdrawEvidenceForm(forms.Form):
+class WithdrawEvidenceForm(SpecificMessages, forms.Form):
     reason = forms.CharField(
         label="Why is this item withdrawn?",
         required=False,
@@ -86,7 +87,7 @@ class WithdrawEvidenceForm(forms.Form):
     )
 
 
-class VerifySocialMediaForm(forms.Form):
+class VerifySocialMediaForm(SpecificMessages, forms.Form):
     method = forms.CharField(
         label="How was the material verified?",
         required=False,

@@ -1,5 +1,7 @@
 from django import forms
 
+from config.date_input import DayMonthYearField
+from config.form_messages import SpecificMessages
 from matrix import permissions
 from matrix.choices import Classification, HarmBand, Status
 from matrix.forms.base import RecordForm, VersionField
@@ -18,10 +20,10 @@ class SubjectForm(RecordForm):
         model = Subject
         fields = SUBJECT_FIELDS
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
             "aliases": forms.Textarea(attrs={"rows": 3}),
             "classification": forms.RadioSelect,
         }
+        field_classes = {"date_of_birth": DayMonthYearField}
         help_texts = {
             "classification": "Required by DPA 2018 s.38(3). Victims and people at risk are never harm-scored "
             "and never shown as gang members.",
@@ -61,7 +63,7 @@ def _choices(label, choices):
     return [("", label), *choices]
 
 
-class SubjectListForm(forms.Form):
+class SubjectListForm(SpecificMessages, forms.Form):
     """Filters and sort order of the subject list (GET). Invalid values are reported and ignored."""
 
     q = forms.CharField(label="Name, alias or reference", required=False, max_length=100)
@@ -75,9 +77,7 @@ class SubjectListForm(forms.Form):
     harm_band = forms.ChoiceField(
         label="Harm band (perpetrators only)", required=False, choices=_choices("Any band", HarmBand.choices)
     )
-    review_due_before = forms.DateField(
-        label="Review due on or before", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    review_due_before = DayMonthYearField(label="Review due on or before", required=False)
     overdue = forms.BooleanField(label="Review overdue", required=False)
     flag = forms.ChoiceField(
         label="Needs attention",

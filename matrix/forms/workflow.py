@@ -2,11 +2,12 @@
 
 from django import forms
 
+from config.form_messages import SpecificMessages
 from matrix.forms.base import VersionField, without_blank_choices
 from matrix.models import ReviewOutcome
 
 
-class ActionForm(forms.Form):
+class ActionForm(SpecificMessages, forms.Form):
     """Every action carries the version it was shown; ids are prefixed so several fit on one page."""
 
     version = VersionField()

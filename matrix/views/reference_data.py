@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.form_messages import SpecificMessages
 from matrix import permissions, publishing
 from matrix.forms.base import add_service_errors
 from matrix.models import HarmScoringMethod, InclusionCriterion
@@ -25,7 +26,7 @@ REFERENCE_DATA_SCOPE = (
 )
 
 
-class PublishForm(django_forms.Form):
+class PublishForm(SpecificMessages, django_forms.Form):
     """The Publish button: no fields; it carries the publishing step's refusal to the error summary."""
 
 

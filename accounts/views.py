@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import forms, queries, services
 from accounts import permissions as can
+from config import failed_forms
 from matrix.forms.base import add_service_errors
 
 SCOPE = "staff accounts only (roles, boroughs, agencies; never matrix records), because you manage users"
@@ -73,7 +74,7 @@ def _form(form_class, request, *args, account=None):
     return form_class(*args, **kwargs)
 
 
-def detail_page(request, account, *, failed=None, status=200):
+def detail_page(request, account, *, failed=None):
     shown = {action: _form(form_class, request, account=account) for action, (form_class, _) in ACTIONS.items()}
     if failed is not None:
         shown[failed.action] = failed
@@ -88,14 +89,23 @@ def detail_page(request, account, *, failed=None, status=200):
         "set_up_link": _take_link(request, account),
         "scope": SCOPE,
     }
-    return render(request, "accounts/person_detail.html", context, status=status)
+    return render(request, "accounts/person_detail.html", context)
 
 
 @login_required
 @require_GET
 def person_detail(request, user_id):
     can.require_manager(request.user)
-    return detail_page(request, _account(user_id))
+    failed = failed_forms.recall(
+        request, _failed_action_page(user_id),
+        lambda data, context: _form(ACTIONS[context["action"]][0], request, data),
+    )
+    return detail_page(request, _account(user_id), failed=failed)
+
+
+def _failed_action_page(user_id) -> str:
+    """The key under which a refused step waits for the person's page (config.failed_forms)."""
+    return f"person-action:{user_id}"
 
 
 def _role(request, account, data):
@@ -172,7 +182,9 @@ def person_action(request, user_id, action):
         else:
             messages.success(request, done)
             return redirect("person-detail", user_id=account.pk)
-    return detail_page(request, _account(user_id), failed=form, status=400)
+    return failed_forms.refused(
+        request, _failed_action_page(account.pk), form, "person-detail", user_id=account.pk, context={"action": action},
+    )
 
 
 class SetUpView(auth_views.PasswordResetConfirmView):

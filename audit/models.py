@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.formats import written
 from matrix.choices import values
 
 
@@ -137,7 +138,7 @@ class ChainCheck(models.Model):
 
     def __str__(self) -> str:
         state = "intact" if self.intact else f"broken at #{self.broken_sequence}"
-        return f"{self.get_scope_display()} check of {self.started_at:%d %b %Y %H:%M}: {self.checked} entries, {state}"
+        return f"{self.get_scope_display()} check of {written(self.started_at)}: {self.checked} entries, {state}"
 
 
 class ErasureGate(models.Model):

@@ -8,8 +8,8 @@ Commissioner with the Commissioner's contact details, (g) the origin of the data
 from collections import Counter
 
 from django.conf import settings
-from django.utils import formats, timezone
 
+from config.formats import written_day
 from matrix.choices import SourceType, Status
 
 PURPOSES = [
@@ -55,15 +55,10 @@ ORIGINS = {
 }
 
 
-def _day(value) -> str:
-    value = timezone.localtime(value).date() if hasattr(value, "hour") else value
-    return formats.date_format(value, "j F Y")
-
-
 def _categories(subject, evidence, addresses, reviews, disclosures) -> list[str]:
     if subject.is_erased:
         return [
-            f"None identifying you any more: your personal data was erased on {_day(subject.erased_at)}. A pseudonymous "
+            f"None identifying you any more: your personal data was erased on {written_day(subject.erased_at)}. A pseudonymous "
             "tombstone remains (reference, borough, classification and dates).",
             *(["Records of disclosures made before the erasure."] if disclosures else []),
         ]
@@ -103,14 +98,14 @@ def _retention(subject) -> list[str]:
         "leaving only a pseudonymous tombstone.",
     ]
     if subject.is_erased:
-        lines.append(f"Your personal data was erased on {_day(subject.erased_at)}.")
+        lines.append(f"Your personal data was erased on {written_day(subject.erased_at)}.")
     elif subject.status == Status.REMOVED:
         lines.append(
-            f"Your record was removed on {_day(subject.removed_at)}; its personal data will be erased after "
-            f"{_day(subject.retention_until)}."
+            f"Your record was removed on {written_day(subject.removed_at)}; its personal data will be erased after "
+            f"{written_day(subject.retention_until)}."
         )
     elif subject.status == Status.APPROVED:
-        lines.append(f"Your record is on the matrix; its next review is due by {_day(subject.review_due)}.")
+        lines.append(f"Your record is on the matrix; its next review is due by {written_day(subject.review_due)}.")
     else:
         lines.append(f"Your record is not on the matrix (its status is: {subject.get_status_display().lower()}).")
     return lines

@@ -6,14 +6,15 @@ role and the justification and logs the combination.
 """
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from audit.sar_information import statutory_information
+from config.formats import written, written_day
 from matrix import rules
 from matrix.choices import Status
 from matrix.history import subject_history
@@ -46,10 +47,8 @@ def _text(value) -> str:
     """For field-by-field changes, where old and new are shown side by side as text."""
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "j M Y H:i")
     if isinstance(value, date):
-        return formats.date_format(value, "j M Y")
+        return written(value)
     return str(value)
 
 
@@ -204,7 +203,7 @@ def _erasure(subject: Subject) -> dict | None:
     return {
         "erased_at": subject.erased_at,
         "statement": (
-            f"The personal data in this record was erased on {_text(timezone.localtime(subject.erased_at).date())} at "
+            f"The personal data in this record was erased on {written_day(subject.erased_at)} at "
             "the end of its retention period (DPA 2018 s.39). What remains is a pseudonymous tombstone (the reference, "
             "borough, classification and the dates of each step) and the register of disclosures below."
         ),

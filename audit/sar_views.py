@@ -1,7 +1,8 @@
 """Subject access pages (DPA 2018 s.45), for the DPO only. Views parse and call audit.sar; it decides.
 
 A wrong role is a 403 (logged by the 403 handler) and changes nothing. A refused step for the
-request's state or the input is shown in the error summary. Reports are generated only by POSTing a
+request's state or the input is kept for one redirect back to the request's page (config.failed_forms),
+where the error summary shows it. Reports are generated only by POSTing a
 justification, so every one is logged as a combination; they are never cached.
 """
 
@@ -18,7 +19,9 @@ from audit import hooks
 from audit import sar as services
 from audit import sar_forms as forms
 from audit import sar_permissions as can
-from audit.models import Action, AccessEvent, SubjectAccessRequest
+from audit.models import AccessEvent, Action, SubjectAccessRequest
+from config.failed_forms import recall, refused
+from config.formats import written
 from matrix.forms.base import add_service_errors
 from matrix.models import Subject
 
@@ -64,7 +67,7 @@ def sar_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{sar.reference} opened. The response is due by {sar.due_on:%d %B %Y}.")
+            messages.success(request, f"{sar.reference} opened. The response is due by {written(sar.due_on)}.")
             return redirect("sar-detail", request_uuid=sar.uuid)
     return render(request, "audit/sar_form.html", {"form": form, "scope": SCOPE})
 
@@ -103,10 +106,20 @@ def detail_page(request, sar, *, failed=None, status=200):
     return render(request, "audit/sar_detail.html", context, status=status)
 
 
+def _failed_key(sar, action: str) -> str:
+    return f"subject-access:{sar.uuid}:{action}"
+
+
 @login_required
 def sar_detail(request, request_uuid):
     can.require(can.can_view(request.user))
-    return detail_page(request, _get_request(request_uuid))
+    sar = _get_request(request_uuid)
+    failed = None
+    for action, (form_class, _) in ACTIONS.items():
+        failed = recall(request, _failed_key(sar, action), lambda data, context, form_class=form_class: form_class(data))
+        if failed is not None:
+            break
+    return detail_page(request, sar, failed=failed)
 
 
 def _match(request, sar, data):
@@ -160,7 +173,8 @@ def sar_action(request, request_uuid, action):
         else:
             messages.success(request, done)
             return redirect("sar-detail", request_uuid=sar.uuid)
-    return detail_page(request, _get_request(request_uuid), failed=form, status=400)
+    # Post/redirect/get: the request's page shows the refusal; the address never rests on /complete/.
+    return refused(request, _failed_key(sar, action), form, "sar-detail", request_uuid=sar.uuid)
 
 
 def _generate(request, request_uuid, subject_uuid, output):

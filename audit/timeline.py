@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from audit.models import AccessEvent, Action
+from config.formats import written, written_day
 from matrix.history import subject_history
 from matrix.models import Subject
 from sharing.choices import DisclosureStatus, ShareableField
@@ -110,7 +111,7 @@ def _disclosure_entries(disclosure: Disclosure):
             who=_name(disclosure.decided_by), recipient=partner, justification=disclosure.refusal_reason,
         )
     elif disclosure.decided_at:
-        until = f" until {disclosure.expires_at:%d %b %Y}" if disclosure.expires_at else ""
+        until = f" until {written_day(disclosure.expires_at)}" if disclosure.expires_at else ""
         yield TimelineEntry(
             when=disclosure.decided_at, kind=f"Disclosure {disclosure.reference} approved", category="disclosure",
             who=_name(disclosure.decided_by), recipient=partner,
@@ -145,7 +146,7 @@ def _review_entries(subject: Subject) -> list[TimelineEntry]:
         TimelineEntry(
             when=review.reviewed_at, kind="Reviewed", category="review", who=_name(review.reviewed_by),
             summary=review.get_outcome_display()
-            + (f"; next review due {review.next_review_due:%d %b %Y}" if review.next_review_due else ""),
+            + (f"; next review due {written(review.next_review_due)}" if review.next_review_due else ""),
             justification=review.justification,
         )
         for review in subject.reviews.select_related("reviewed_by")

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from accounts.forms import SignInForm
-from config import twofactor
-from config import health, metrics
+from config import health, metrics, twofactor
 
 urlpatterns = [
     # config.health.ProbeMiddleware answers these first; the routes give them names.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from config.formats import written
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
     HarmBand,
@@ -94,7 +95,7 @@ def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date, class
             f"{criterion.min_intelligence_assessment} required."
         )
     if item.information_date < cutoff:
-        return f"Older than the {criterion.lookback_days}-day look-back window (before {cutoff:%d %B %Y})."
+        return f"Older than the {criterion.lookback_days}-day look-back window (before {written(cutoff)})."
     return None
 
 

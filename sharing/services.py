@@ -13,13 +13,20 @@ from django.utils import timezone
 
 from audit.log import record
 from audit.models import Action
+from config.formats import written
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
 from matrix.services import next_reference, save_tracked
 from matrix.validators import NULL_CHARACTERS_MESSAGE, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
-from sharing.models import Disclosure, DisclosureNotice, InformationSharingAgreement, LawfulBasis, PartnerAgency
+from sharing.models import (
+    Disclosure,
+    DisclosureNotice,
+    InformationSharingAgreement,
+    LawfulBasis,
+    PartnerAgency,
+)
 from sharing.snapshot import build_snapshot
 
 DEFAULT_EXPIRY_DAYS = 30
@@ -271,7 +278,7 @@ def notify_evidence_corrected(subject: Subject, evidence) -> int:
     ]
     return _notify(
         disclosed_in, NoticeKind.CORRECTION,
-        f"An evidence item dated {evidence.information_date:%d %B %Y} that was disclosed has since been "
+        f"An evidence item dated {written(evidence.information_date)} that was disclosed has since been "
         f"{'withdrawn' if evidence.is_withdrawn else 'corrected'}. Do not rely on it.",
     )
 

@@ -87,8 +87,11 @@ def build_snapshot(subject, fields, agreement) -> dict:
     }
 
 
-def snapshot_rows(snapshot: dict) -> list[tuple[str, str]]:
-    """The non-evidence fields of a snapshot as (label, text) rows, for pages and exports alike."""
+def snapshot_rows(snapshot: dict, show_date=str) -> list[tuple[str, str]]:
+    """The non-evidence fields of a snapshot as (label, text) rows, for pages and exports alike.
+
+    Dates are kept in the snapshot as ISO 8601 text; ``show_date`` writes one for the reader (pages pass
+    the service's human format, files keep ISO 8601)."""
     rows = []
     for field, value in snapshot["fields"].items():
         if field == ShareableField.EVIDENCE:
@@ -102,6 +105,8 @@ def snapshot_rows(snapshot: dict) -> list[tuple[str, str]]:
             text = value["label"] + (" (also a victim)" if value["also_victim"] else "")
         elif field == ShareableField.HARM_BAND:
             text = f"{value['band'] or 'Not scored'}. {value['note']}"
+        elif field == ShareableField.DATE_OF_BIRTH and value:
+            text = show_date(value)
         else:
             text = value if value else "Not recorded"
         rows.append((label, str(text)))

@@ -7,14 +7,16 @@ because production mode requires a second factor of everyone.
 
 import re
 import socket
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pyotp
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_workflow_journeys import assert_accessible  # labels, one h1, error-summary links
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, fill_date
+from tests.browser.test_workflow_journeys import (
+    assert_accessible,  # labels, one h1, error-summary links
+)
 
 PASSWORD = "Synthetic-onboarding-pass-2026"
 PEOPLE = [
@@ -114,14 +116,14 @@ def record_and_submit(page) -> str:
     page.get_by_label("Victim of an offence").check()
     page.get_by_label("Family name").fill("Guidewalk-Testperson")
     page.get_by_label("Given names").fill("Onboard")
-    page.get_by_label("Date of birth").fill("2004-03-09")
+    fill_date(page, "Date of birth", date(2004, 3, 9))
     page.get_by_label("Gender").select_option(label="Female")
     page.get_by_label("Ethnicity").select_option(label="Not stated")
     page.get_by_role("button", name="Save draft").click()
     subject_path = re.sub(r"^https://[^/]+", "", page.url)
     page.get_by_role("link", name="Add evidence", exact=True).first.click()
     page.get_by_label("Summary").fill("Synthetic: reported as the victim of a gang-related assault")
-    page.get_by_label("Date the information relates to").fill((timezone.localdate() - timedelta(days=7)).isoformat())
+    fill_date(page, "Date the information relates to", timezone.localdate() - timedelta(days=7))
     page.get_by_label("Fact", exact=True).check()
     page.get_by_label("Source type").select_option(label="Police record")
     page.get_by_label("Source reference").fill("CAD-GUIDE-1")

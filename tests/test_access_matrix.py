@@ -35,8 +35,18 @@ from rest_framework.test import APIClient
 
 from matrix.models import Borough
 from tests.conftest import HACKNEY, SOUTHWARK
-from tests.factories import CriterionFactory, HarmMethodFactory, OffenceWeightFactory, make_user
-from tests.sharing_factories import AgreementFactory, PartnerAgencyFactory, basis, make_partner_user
+from tests.factories import (
+    CriterionFactory,
+    HarmMethodFactory,
+    OffenceWeightFactory,
+    make_user,
+)
+from tests.sharing_factories import (
+    AgreementFactory,
+    PartnerAgencyFactory,
+    basis,
+    make_partner_user,
+)
 
 ROLES = ("anonymous", "officer", "supervisor", "partner", "auditor", "dpo")
 SCOPES = ("own_borough", "other_borough")
@@ -222,8 +232,8 @@ ACCESS: dict[str, Entry] = {
     ),
     # Workflow buttons: POST only; the wrong role is refused before the form is read.
     # The forms have no required fields, so an empty POST reaches the workflow, which checks role and
-    # borough first: submit and approve succeed (302); reject, review and remove need a reason (200, the
-    # page with the error).
+    # borough first: submit and approve succeed (302); reject, review and remove need a reason (302 back
+    # to the subject page, which shows the error: post/redirect/get).
     "subject-submit": page(
         subject("draft"), GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, (302, 404), (302, 404), 404, 403, 403)
     ),
@@ -234,7 +244,7 @@ ACCESS: dict[str, Entry] = {
         f"subject-{step}": page(
             subject(status),
             GET=(LOGIN, 405, 405, 405, 405, 405),
-            POST=(LOGIN, (403, 404), (200, 404), 404, 403, 403),
+            POST=(LOGIN, (403, 404), (302, 404), 404, 403, 403),
         )
         for step, status in (("reject", "submitted"), ("review", "approved"), ("remove", "approved"))
     },
@@ -242,7 +252,7 @@ ACCESS: dict[str, Entry] = {
         f"subject-{step}": page(
             subject("approved"),
             GET=(LOGIN, 405, 405, 405, 405, 405),
-            POST=(LOGIN, (403, 404), (403, 404), 404, 403, 200),
+            POST=(LOGIN, (403, 404), (403, 404), 404, 403, 302),
         )
         for step in ("restrict", "lift")
     },
@@ -273,17 +283,19 @@ ACCESS: dict[str, Entry] = {
         GET=(LOGIN, 403, 403, (200, 404), 403, 403),
         POST=(LOGIN, 403, 403, (200, 404), 403, 403),
     ),
+    # An empty POST is refused by the form: back to the disclosure page with the error summary (302).
     "partner-export": page(
         disclosure("live"),
         GET=(LOGIN, 405, 405, 405, 405, 405),
-        POST=(LOGIN, 403, 403, (200, 404), 403, 403),
+        POST=(LOGIN, 403, 403, (302, 404), 403, 403),
     ),
     # Subject access requests (s.45): the DPO only.
     "sar-list": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     "sar-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     "sar-detail": page(sar, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
+    # An empty POST of a step is refused by its form: back to the request's page with the error summary (302).
     **{
-        f"sar-{action}": page(sar, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400))
+        f"sar-{action}": page(sar, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302))
         for action in ("match", "unmatch", "identity", "complete", "refuse")
     },
     # An empty POST leaves the justification form unbound: the DPO sees the form again (200), no report.
@@ -292,13 +304,13 @@ ACCESS: dict[str, Entry] = {
         sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400)
     ),
     # User administration: the DPO (and the administrator role, tested in test_accounts_pages) only. An empty
-    # POST of a change is refused by its form (400) after the role check; nothing changes.
+    # POST of a change is refused by its form after the role check: back to the person's page (302); nothing changes.
     "people-list": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     "person-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     "person-detail": page(account, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     **{
         f"person-{action}": page(
-            account, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400)
+            account, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
         )
         for action in (
             "role", "borough-grant", "borough-withdraw", "partner", "partner-remove", "deactivate", "reactivate",
@@ -413,6 +425,7 @@ ACCESS: dict[str, Entry] = {
     "disproportionality": page(GET=(LOGIN, 403, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     # The public transparency page and its data exports: everyone, no sign-in, GET only; no personal data.
     "public-home": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
+    "accessibility-statement": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
     **{
         name: page(
             with_published_release, scoped=False,

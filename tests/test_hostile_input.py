@@ -24,16 +24,38 @@ from hypothesis import strategies as st
 
 from audit.models import AccessEvent
 from matrix import evidence_services, services, workflow
-from matrix.choices import Classification, Ethnicity, Gender, IntelligenceAssessment, Nature
-from matrix.choices import SourceEvaluation, SourceType, Status
-from matrix.models import Borough, Evidence, OffenceType, ReferenceCounter, Subject, SubjectAccessGrant, SubjectReview
+from matrix.choices import (
+    Classification,
+    Ethnicity,
+    Gender,
+    IntelligenceAssessment,
+    Nature,
+    SourceEvaluation,
+    SourceType,
+    Status,
+)
+from matrix.models import (
+    Borough,
+    Evidence,
+    OffenceType,
+    ReferenceCounter,
+    Subject,
+    SubjectAccessGrant,
+    SubjectReview,
+)
 from matrix.services import StaleVersion
 from sharing import services as sharing
 from sharing.choices import DisclosureStatus
 from sharing.models import Disclosure, DisclosureNotice
 from tests.conftest import HACKNEY, SOUTHWARK
 from tests.factories import make_user
-from tests.sharing_factories import ALL_FIELDS, AgreementFactory, PartnerAgencyFactory, basis, make_partner_user
+from tests.sharing_factories import (
+    ALL_FIELDS,
+    AgreementFactory,
+    PartnerAgencyFactory,
+    basis,
+    make_partner_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -682,8 +704,8 @@ def test_script_is_inert_in_the_partner_portal(client, hostile_records):
     detail = client.get(f"/partner/disclosures/{r['live'].uuid}/")
     assert detail.status_code == 200
     assert_inert(detail.content.decode(), ["PARTNER", "PURPOSELIVE", *SNAPSHOT], where="portal disclosure")
-    # A refused export shows the page again with the typed justification: inert too.
-    again = client.post(f"/partner/disclosures/{r['live'].uuid}/export.csv", {"justification": "<script>"})
+    # A refused export shows the page again (after the redirect) with the typed justification: inert too.
+    again = client.post(f"/partner/disclosures/{r['live'].uuid}/export.csv", {"justification": "<script>"}, follow=True)
     assert again.status_code == 200 and "&lt;script&gt;" in again.content.decode()
     assert_inert(again.content.decode(), where="portal export form errors")
 

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from matrix.models import Borough, Subject
 from tests.conftest import HACKNEY
-from tests.factories import TEST_PASSWORD, CriterionFactory, EvidenceFactory, SubjectFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    CriterionFactory,
+    EvidenceFactory,
+    SubjectFactory,
+)
 
 
 @pytest.mark.django_db

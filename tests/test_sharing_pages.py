@@ -10,7 +10,12 @@ from sharing import services as sharing
 from sharing.models import Disclosure
 from tests.conftest import SOUTHWARK
 from tests.factories import make_user
-from tests.sharing_factories import AgreementFactory, PartnerAgencyFactory, basis, make_partner_user
+from tests.sharing_factories import (
+    AgreementFactory,
+    PartnerAgencyFactory,
+    basis,
+    make_partner_user,
+)
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "Synthetic: joint safeguarding plan agreed at panel"
@@ -178,7 +183,7 @@ class TestPortal:
         from audit.models import AccessEvent
 
         client.force_login(make_partner_user(live.partner))
-        refused = client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": ""})
+        refused = client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": ""}, follow=True)
         assert refused.status_code == 200 and "justification" in refused.context["export_form"].errors
         assert not AccessEvent.objects.filter(action="export").exists()
         client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION})

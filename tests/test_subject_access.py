@@ -257,7 +257,7 @@ class TestErasedSubject:
         report = services.generate_report(acting_user=dpo, sar=sar, subject=erased, justification=JUSTIFICATION)
         erased_on = timezone.localtime(erased.erased_at).date()
         assert report["subject"]["erased"] is True
-        assert f"erased on {erased_on.day} {erased_on:%b %Y}" in report["erasure"]["statement"]
+        assert f"erased on {erased_on.day} {erased_on:%B %Y}" in report["erasure"]["statement"]
         assert report["evidence"] == report["addresses"] == report["history"] == report["reviews"] == []
         assert {row["field"]: row["value"] for row in report["record"]}["family_name"] == "[erased]"
         [disclosure] = report["disclosures"]
@@ -368,7 +368,8 @@ class TestRequestPages:
         assert client.post(f"{base}match/", {"subject": subject.uuid}).status_code == 302
         assert list(sar.subjects.all()) == [subject]
         refused = client.post(f"{base}complete/")
-        assert refused.status_code == 400 and "Verify the applicant's identity" in refused.content.decode()
+        assert refused.status_code == 302 and refused["Location"] == f"{base}#error-summary"
+        assert "Verify the applicant's identity" in client.get(base).content.decode()
         client.post(f"{base}identity/", {"method": "Synthetic: passport seen in person"})
         assert client.post(f"{base}complete/").status_code == 302
         sar.refresh_from_db()
@@ -379,13 +380,16 @@ class TestRequestPages:
             "Subject access request received", f"Matched to {subject.reference}", "Applicant's identity verified",
             "Response sent",
         ]
-        assert client.post(f"{base}match/", {"subject": subject.uuid}).status_code == 400
+        late = client.post(f"{base}match/", {"subject": subject.uuid})
+        assert late.status_code == 302 and "There is a problem" in client.get(base).content.decode()
+        assert list(sar.subjects.all()) == [subject]
 
     def test_refusal_needs_a_reason(self, client, dpo):
         sar = open_request(dpo)
         client.force_login(dpo)
         response = client.post(f"/subject-access/{sar.uuid}/refuse/", {"reason": "no"})
-        assert response.status_code == 400
+        assert response.status_code == 302 and response["Location"].endswith("#error-summary")
+        assert "<title>Error: " in client.get(f"/subject-access/{sar.uuid}/").content.decode()
         sar.refresh_from_db()
         assert sar.status == SarStatus.OPEN
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from matrix import evidence_services, services
 from matrix.models import Borough, Evidence, Subject
-from tests.conftest import HACKNEY, SOUTHWARK
+from tests.conftest import HACKNEY, LOGGED_READ_QUERIES, SESSION_QUERIES, SOUTHWARK
 from tests.factories import (
     CriterionFactory,
     EvidenceFactory,
@@ -19,7 +19,6 @@ from tests.factories import (
     SubjectFactory,
 )
 from tests.ui_helpers import QUALIFYING_ITEM, add_social_media, count_queries, page_text
-from tests.conftest import LOGGED_READ_QUERIES, SESSION_QUERIES
 
 pytestmark = pytest.mark.django_db
 

@@ -31,6 +31,12 @@ def post(client, subject, action, data=None, version=None):
     return client.post(f"/subjects/{subject.uuid}/{action}/", body)
 
 
+def refused(client, subject, response) -> str:
+    """A refused step redirects to the subject page's error summary (post/redirect/get); that page's text."""
+    assert response.status_code == 302 and response["Location"] == f"/subjects/{subject.uuid}/#error-summary"
+    return page_text(client.get(f"/subjects/{subject.uuid}/"))
+
+
 @pytest.fixture
 def second_supervisor(db):
     return make_user("supervisor", [HACKNEY], username="supervisor2.hackney")
@@ -41,10 +47,8 @@ class TestSubmit:
         subject = make_subject("draft", qualifying=False)
         before = state(subject)
         client.force_login(officer)
-        response = post(client, subject, "submit")
-        page = page_text(response)
-        assert response.status_code == 200
-        assert "There is a problem" in page
+        page = refused(client, subject, post(client, subject, "submit"))
+        assert "<title>Error: " in page and "There is a problem" in page
         assert "No inclusion criterion for this classification is met." in page
         assert "Needs at least 1 qualifying item(s); 0 found." in page
         assert state(subject) == before
@@ -84,8 +88,7 @@ class TestApproveAndReject:
         subject = make_subject("submitted")
         before = state(subject)
         client.force_login(supervisor)
-        response = post(client, subject, "reject", {"reason": "no"})
-        page = page_text(response)
+        page = refused(client, subject, post(client, subject, "reject", {"reason": "no"}))
         assert 'href="#reject-reason"' in page and 'id="reject-reason"' in page
         assert "at least 10 characters" in page
         assert state(subject) == before
@@ -126,10 +129,9 @@ class TestApproveAndReject:
         subject = make_subject("draft")
         before = state(subject)
         client.force_login(supervisor)
-        response = post(client, subject, "approve")
-        assert response.status_code == 200
-        assert "Only a record that is submitted for approval can be approved" in page_text(response)
-        assert ">Approve</button>" not in page_text(response)
+        page = refused(client, subject, post(client, subject, "approve"))
+        assert "Only a record that is submitted for approval can be approved" in page
+        assert ">Approve</button>" not in page
         assert state(subject) == before
 
     def test_a_stale_version_is_refused_with_a_clear_message(self, client, officer, supervisor, make_subject):
@@ -145,8 +147,7 @@ class TestApproveAndReject:
         workflow.submit_subject(acting_user=officer, subject=subject)
         before = state(subject)
         client.force_login(supervisor)
-        response = post(client, subject, "approve", version=shown_version)
-        page = page_text(response)
+        page = refused(client, subject, post(client, subject, "approve", version=shown_version))
         assert "was changed by someone else" in page
         assert state(subject) == before
         # The page now shows the record as it is, and its forms carry the current version.
@@ -177,9 +178,11 @@ class TestReviewAndRemove:
         subject = make_subject("approved")
         before = state(subject)
         client.force_login(supervisor)
-        page = page_text(post(client, subject, "review", {"outcome": "", "justification": ""}))
+        page = refused(client, subject, post(client, subject, "review", {"outcome": "", "justification": ""}))
         assert 'href="#review-outcome_0"' in page
-        page = page_text(post(client, subject, "review", {"outcome": "retain", "justification": "short"}))
+        assert 'aria-describedby="review-outcome_helptext review-outcome_error"' in page \
+            or 'aria-describedby="review-outcome_error"' in page
+        page = refused(client, subject, post(client, subject, "review", {"outcome": "retain", "justification": "short"}))
         assert 'href="#review-justification"' in page
         assert state(subject) == before
 
@@ -255,3 +258,15 @@ class TestEveryAction:
         form = page.split(f'action="/subjects/{subject.uuid}/{action}/"')[1].split("</form>")[0]
         assert "csrfmiddlewaretoken" in form
         assert f'name="version" value="{subject.version}"' in form
+
+
+def test_a_refused_step_shows_once_with_what_was_typed_and_a_reload_posts_nothing(client, supervisor, make_subject):
+    subject = make_subject("submitted")
+    before = state(subject)
+    client.force_login(supervisor)
+    page = refused(client, subject, post(client, subject, "reject", {"reason": "Too short"}))
+    assert "at least 10 characters" in page and "Too short</textarea>" in page
+    assert 'id="reject-reason_error"' in page and 'aria-describedby="reject-reason_helptext reject-reason_error"' in page
+    reloaded = page_text(client.get(f"/subjects/{subject.uuid}/"))
+    assert "There is a problem" not in reloaded and "Too short</textarea>" not in reloaded
+    assert state(subject) == before

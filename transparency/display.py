@@ -27,7 +27,7 @@ def chart_for(table: dict) -> SafeString:
         title=table["title"],
         description=(
             f"{table['description']} One bar per {table['row_heading'].lower()}, showing the total; "
-            "hidden numbers have no bar. The table that follows has every figure."
+            "hidden numbers have no bar. The table gives every figure."
         ),
         rows=rows,
         unit=table["unit"],

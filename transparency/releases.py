@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.log import record
 from audit.models import Action
+from config.formats import written
 from matrix.choices import (
     BROAD_ETHNIC_GROUPS,
     PERPETRATOR_CLASSIFICATIONS,
@@ -111,7 +112,7 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     review = linked.one_way([reviews["not_yet_due"], reviews["overdue"]], **everyone)
     cells = linked.protect(threshold)
 
-    snapshot = f"People on the matrix (approved records only) on {on:%d %B %Y}"
+    snapshot = f"People on the matrix (approved records only) on {written(on)}"
     return [
         _two_way_table(
             "on_matrix_by_borough", "On the matrix, by borough and category",
@@ -148,7 +149,7 @@ def _activity_tables(period: Period, threshold: int) -> list[dict]:
     share their monthly totals and are protected together."""
     months = period.months()
     month_labels = [month_label(m) for m in months]
-    span = f"{period.start:%d %B %Y} to {period.end:%d %B %Y}"
+    span = f"{written(period.start)} to {written(period.end)}"
     bases = list(LawfulBasis.objects.order_by("citation").values_list("code", "citation"))
     by_kind = aggregates.disclosures_by("partner__kind", period)
     by_basis = aggregates.disclosures_by("lawful_basis__code", period)

@@ -23,7 +23,12 @@ from transparency.display import chart_for, export_rows, release_document
 from transparency.forms import AssessmentForm
 from transparency.models import StatisticsRelease
 from transparency.releases import latest_release, release_list
-from transparency.suppression import DEFAULT_THRESHOLD, HIDDEN_TEXT, WITHHELD_TEXT, fewer_than_text
+from transparency.suppression import (
+    DEFAULT_THRESHOLD,
+    HIDDEN_TEXT,
+    WITHHELD_TEXT,
+    fewer_than_text,
+)
 
 REGISTER_SCOPE = (
     "data protection and equality impact assessments (governance records, no personal data about anyone on the "
@@ -55,6 +60,12 @@ def public_home(request):
         "rights": sar_information.RIGHTS,
         "ico": sar_information.ICO,
     })
+
+
+@require_safe
+def accessibility_statement(request):
+    """The accessibility statement (Public Sector Bodies Accessibility Regulations 2018): open to everyone."""
+    return render(request, "transparency/accessibility_statement.html")
 
 
 def _published(release_uuid=None) -> StatisticsRelease:

@@ -23,10 +23,23 @@ def _user_cell(username: str) -> SafeString:
     return format_html('<a href="{}">{}</a>', reverse("audit-user", args=[username]), username)
 
 
+def _short_identifier(value) -> SafeString:
+    """A UUID or request id as its first 8 characters; the whole value one click away (and in the HTML)."""
+    value = str(value)
+    if len(value) <= 12:
+        return format_html('<span class="identifier">{}</span>', value)
+    return format_html(
+        '<details class="short-id"><summary>{}<span aria-hidden="true">…</span>'
+        '<span class="visually-hidden"> (show the whole identifier)</span></summary>'
+        '<span class="identifier">{}</span></details>',
+        value[:8], value,
+    )
+
+
 def _object_cell(event) -> SafeString:
     if not event.object_uuid:
         return format_html("{}", event.object_type or DASH)
-    return format_html('{}<br><span class="hint identifier">{}</span>', event.object_type or DASH, event.object_uuid)
+    return format_html("{}{}", event.object_type or DASH, _short_identifier(event.object_uuid))
 
 
 def _subject_cell(event) -> SafeString:
@@ -42,12 +55,13 @@ def _subject_cell(event) -> SafeString:
 @register.simple_tag
 def event_row(event) -> SafeString:
     refused = ' class="refused"' if event.outcome == "refused" else ""
+    when = timezone.localtime(event.occurred_at)
     return format_html(
-        '<tr id="event-{}"{}><td>{}</td><td class="nowrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-        '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="identifier">{}</td></tr>',
+        '<tr id="event-{}"{}><td>{}</td><td class="nowrap">{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
         event.sequence, mark_safe(refused), event.sequence,
-        date_format(timezone.localtime(event.occurred_at), "j M Y H:i:s"),
+        date_format(when, "j M Y"), date_format(when, "H:i:s"),
         _user_cell(event.actor_username), event.get_action_display(), _object_cell(event), _subject_cell(event),
         event.justification or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
-        event.request_id or DASH,
+        _short_identifier(event.request_id) if event.request_id else DASH,
     )

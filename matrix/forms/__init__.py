@@ -1,7 +1,12 @@
 from matrix.forms.base import add_service_errors
-from matrix.forms.evidence import EvidenceForm, VerifySocialMediaForm, WithdrawEvidenceForm
+from matrix.forms.evidence import (
+    EvidenceForm,
+    VerifySocialMediaForm,
+    WithdrawEvidenceForm,
+)
 from matrix.forms.subjects import SubjectEditForm, SubjectForm, SubjectListForm
 from matrix.forms.workflow import (
+    ACTION_FORMS,
     ApproveForm,
     LiftRestrictionForm,
     RejectForm,
@@ -12,6 +17,7 @@ from matrix.forms.workflow import (
 )
 
 __all__ = [
+    "ACTION_FORMS",
     "ApproveForm",
     "EvidenceForm",
     "RejectForm",

@@ -78,3 +78,9 @@ class LiftRestrictionForm(ActionForm):
     reason = forms.CharField(
         label="Reason for lifting the restriction", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+ACTION_FORMS = {
+    form.action: form
+    for form in (SubmitForm, ApproveForm, RejectForm, ReviewForm, RemoveForm, RestrictForm, LiftRestrictionForm)
+}

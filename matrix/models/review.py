@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.formats import written_day
+
 
 class ReviewOutcome(models.TextChoices):
     RETAIN = "retain", "Retain on the matrix"
@@ -36,4 +38,4 @@ class SubjectReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()} ({self.reviewed_at:%d %b %Y})"
+        return f"{self.get_outcome_display()} ({written_day(self.reviewed_at)})"

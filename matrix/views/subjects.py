@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from audit import hooks
 from audit.permissions import can_read_log
+from config import failed_forms
 from matrix import forms, permissions, publishing, queries, services
 from matrix.choices import Status, Verification
 from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
@@ -119,9 +120,22 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
     return render(request, "matrix/subject_detail.html", context, status=status)
 
 
+def failed_action_page(subject) -> str:
+    """The key under which a refused workflow step waits for the subject page (config.failed_forms)."""
+    return f"subject-action:{subject.uuid}"
+
+
 @login_required
 def subject_detail(request, subject_uuid):
-    return subject_page(request, get_visible_subject(request.user, subject_uuid))
+    subject = get_visible_subject(request.user, subject_uuid)
+    kept = {}
+
+    def rebuild(data, context):
+        kept.update(context)
+        return forms.ACTION_FORMS[context["action"]](data, subject=subject)
+
+    failed = failed_forms.recall(request, failed_action_page(subject), rebuild)
+    return subject_page(request, subject, failed=failed, keep_failed_form=kept.get("keep_form", True))
 
 
 @login_required

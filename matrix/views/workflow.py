@@ -1,8 +1,9 @@
 """The workflow buttons on the subject page. Each parses its small form and calls matrix.workflow.
 
 Whether a button is shown is a courtesy; the workflow functions decide. A refused step by the wrong
-person is a 403 page that says why; a step refused for the record's state or the input is shown on
-the subject page in the error summary. Either way nothing changes.
+person is a 403 page that says why; a step refused for the record's state or the input is kept for one
+redirect back to the subject page (config.failed_forms), which shows it in the error summary, so the
+address bar never rests on /submit/ or /reject/. Either way nothing changes.
 """
 
 from django.contrib import messages
@@ -12,9 +13,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from config import failed_forms
+from config.formats import written
 from matrix import forms, publishing, services, workflow
 from matrix.views.common import get_visible_subject
-from matrix.views.subjects import subject_page
+from matrix.views.subjects import failed_action_page
 
 
 def _submit(user, subject, data):
@@ -43,7 +46,7 @@ def _review(user, subject, data):
         expected_version=data["version"],
     )
     if review.outcome == "retain":
-        return f"Review recorded: retained. Next review due {review.next_review_due:%d %B %Y}."
+        return f"Review recorded: retained. Next review due {written(review.next_review_due)}."
     return "Review recorded: removed from the matrix. The retention clock has started."
 
 
@@ -62,30 +65,29 @@ def _lift(user, subject, data):
     return "Restriction lifted."
 
 
-ACTIONS = {
-    "submit": (forms.SubmitForm, _submit),
-    "approve": (forms.ApproveForm, _approve),
-    "reject": (forms.RejectForm, _reject),
-    "review": (forms.ReviewForm, _review),
-    "remove": (forms.RemoveForm, _remove),
-    "restrict": (forms.RestrictForm, _restrict),
-    "lift": (forms.LiftRestrictionForm, _lift),
+PERFORM = {
+    "submit": _submit,
+    "approve": _approve,
+    "reject": _reject,
+    "review": _review,
+    "remove": _remove,
+    "restrict": _restrict,
+    "lift": _lift,
 }
 
 
 @login_required
 @require_POST
 def subject_action(request, subject_uuid, action):
-    if action not in ACTIONS:
+    if action not in PERFORM:
         raise Http404("No such action.")
-    form_class, perform = ACTIONS[action]
     subject = get_visible_subject(request.user, subject_uuid)
-    form = form_class(request.POST, subject=subject)
+    form = forms.ACTION_FORMS[action](request.POST, subject=subject)
     stale = False
     if form.is_valid():
         try:
             # PermissionDenied (wrong role, borough or four-eyes) propagates to the 403 page.
-            done = perform(request.user, subject, form.cleaned_data)
+            done = PERFORM[action](request.user, subject, form.cleaned_data)
         except services.StaleVersion as refusal:
             form.add_error(None, str(refusal))
             stale = True
@@ -94,7 +96,8 @@ def subject_action(request, subject_uuid, action):
         else:
             messages.success(request, done)
             return redirect("subject-detail", subject_uuid=subject.uuid)
-    # The page shows the record as it is now: the refused step changed nothing.
-    return subject_page(
-        request, get_visible_subject(request.user, subject_uuid), failed=form, keep_failed_form=not stale
+    # The subject page shows the record as it is now: the refused step changed nothing.
+    return failed_forms.refused(
+        request, failed_action_page(subject), form, "subject-detail", subject_uuid=subject.uuid,
+        context={"action": action, "keep_form": not stale},
     )

@@ -9,18 +9,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit import hooks
 from audit.log import record
 from audit.models import Action
+from config import failed_forms
+from config.form_messages import SpecificMessages
 from sharing import permissions
 from sharing.snapshot import snapshot_rows
 
 
-class ExportForm(forms.Form):
+class ExportForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), min_length=10, label="Why do you need a copy?",
+        error_messages={"min_length": "Say why you need a copy in at least 10 characters"},
         help_text="Recorded with the export. Keep the copy only as long as that purpose needs it.",
     )
 
@@ -71,6 +75,10 @@ def _page(request, partner, disclosure, export_form):
     )
 
 
+def _export_page(disclosure) -> str:
+    return f"partner-export:{disclosure.uuid}"
+
+
 @login_required
 def portal_detail(request, disclosure_uuid):
     partner = _partner(request.user)
@@ -79,7 +87,8 @@ def portal_detail(request, disclosure_uuid):
         Action.CONSULT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
         detail=f"Partner viewed disclosure {disclosure.reference}",
     )
-    return _page(request, partner, disclosure, ExportForm())
+    refused = failed_forms.recall(request, _export_page(disclosure), lambda data, context: ExportForm(data))
+    return _page(request, partner, disclosure, ExportForm() if refused is None else refused)
 
 
 @login_required
@@ -90,7 +99,10 @@ def portal_export(request, disclosure_uuid):
     disclosure = _live_disclosure(request.user, disclosure_uuid)
     form = ExportForm(request.POST)
     if not form.is_valid():
-        return _page(request, partner, disclosure, form)
+        # Back to the disclosure, with the error summary: the address never rests on the file's URL.
+        return failed_forms.refused(
+            request, _export_page(disclosure), form, "partner-disclosure", disclosure_uuid=disclosure.uuid
+        )
     record(
         Action.EXPORT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
         justification=form.cleaned_data["justification"], detail=f"Partner exported disclosure {disclosure.reference} as CSV",
@@ -117,6 +129,11 @@ class _InertWriter:
         self._writer.writerow([_cell(value) for value in row])
 
 
+def _iso(moment) -> str:
+    """A date-time for the file: ISO 8601 in local time with its offset, to the second (dates stay YYYY-MM-DD)."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
 def _csv(partner, disclosure) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{disclosure.reference}.csv"'
@@ -125,7 +142,7 @@ def _csv(partner, disclosure) -> HttpResponse:
     writer.writerow(["Recipient agency", "Disclosure reference", "Item", "Value"])
     writer.writerow([*marking, "Lawful basis", disclosure.lawful_basis.citation])
     writer.writerow([*marking, "Purpose", disclosure.purpose])
-    writer.writerow([*marking, "Expires", disclosure.expires_at.isoformat()])
+    writer.writerow([*marking, "Expires", _iso(disclosure.expires_at)])
     for label, value in snapshot_rows(disclosure.snapshot):
         writer.writerow([*marking, label, value])
     for item in (disclosure.snapshot["fields"].get("evidence") or {}).get("items", []):
@@ -135,5 +152,5 @@ def _csv(partner, disclosure) -> HttpResponse:
              f"{item['summary']}{conditions}"]
         )
     for notice in disclosure.notices.all():
-        writer.writerow([*marking, f"Notice {notice.created_at:%Y-%m-%d}", notice.message])
+        writer.writerow([*marking, f"Notice {_iso(notice.created_at)}", notice.message])
     return response

@@ -86,3 +86,11 @@ def screenshot(request):
         return path
 
     return take
+
+
+def fill_date(page, label: str, day) -> None:
+    """Type ``day`` (a date) into the day, month and year boxes of the date question called ``label``."""
+    group = page.get_by_role("group", name=label, exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

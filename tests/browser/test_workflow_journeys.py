@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from matrix.models import Subject
+from tests.browser.conftest import fill_date
 from tests.conftest import SOUTHWARK
 from tests.factories import CriterionFactory, make_user
 
@@ -119,7 +120,7 @@ def fill_new_subject(page, family_name="Journeyperson", given_names="Bravo"):
     page.get_by_label("Suspected of an offence").check()
     page.get_by_label("Family name").fill(family_name)
     page.get_by_label("Given names").fill(given_names)
-    page.get_by_label("Date of birth").fill("2003-06-01")
+    fill_date(page, "Date of birth", date(2003, 6, 1))
     page.get_by_label("Gender").select_option(label="Male")
     page.get_by_label("Ethnicity").select_option(label="Not stated")
 
@@ -129,9 +130,9 @@ def add_evidence(page, *, summary, source_type, reference, evaluation, assessmen
     """From the subject page: open "Add evidence", fill the 3x5x2 form and save it."""
     page.get_by_role("link", name="Add evidence", exact=True).first.click()
     expect(page.locator("h1")).to_have_text("Add evidence")
-    on = (timezone.localdate() - timedelta(days=days_ago)).isoformat()
+    on = timezone.localdate() - timedelta(days=days_ago)
     page.get_by_label("Summary").fill(summary)
-    page.get_by_label("Date the information relates to").fill(on)
+    fill_date(page, "Date the information relates to", on)
     page.get_by_label(nature, exact=True).check()
     page.get_by_label("Source type").select_option(label=source_type)
     page.get_by_label("Source reference").fill(reference)
@@ -141,7 +142,7 @@ def add_evidence(page, *, summary, source_type, reference, evaluation, assessmen
     if social_media:
         page.get_by_label("Social media address (URL)").fill(social_media["url"])
         page.get_by_label("Social media platform").fill(social_media["platform"])
-        page.get_by_label("Date the social media material was captured").fill(on)
+        fill_date(page, "Date the social media material was captured", on)
     page.get_by_role("button", name="Add evidence item").click()
     expect(page.locator(".notification")).to_contain_text("Evidence item added.")
 
@@ -284,7 +285,7 @@ def test_supervisor_of_the_borough_approves_on_the_criteria_shown(browse, captur
     expect(status_tag(page)).to_have_text("Submitted for approval")
     met = criterion_block(page, "Test criterion")
     expect(met.get_by_role("heading")).to_have_text("Test criterion (v1): met")
-    expect(met).to_contain_text(f"Qualifying items: Police record 1AP of {timezone.localdate():%-d %b %Y}")
+    expect(met).to_contain_text(f"Qualifying items: Police record 1AP of {long_date(timezone.localdate())}")
     not_met = criterion_block(page, "Two independent sources")
     expect(not_met.get_by_role("heading")).to_have_text("Two independent sources (v1): not met")
     expect(not_met).to_contain_text("Needs qualifying items from at least two independent sources.")
@@ -437,7 +438,7 @@ def test_main_pages_pass_the_accessibility_smoke_check(chromium, live_server, br
     assert_accessible(page)
     page.get_by_role("link", name="Dashboard", exact=True).click()
     page.get_by_role("link", name="Search and filter all subjects in your boroughs").click()
-    page.get_by_label("Review due on or before").fill("2026-01-01")
+    fill_date(page, "Review due on or before", date(2026, 1, 1))
     page.get_by_label("Review overdue").check()
     page.get_by_role("button", name="Apply filters").click()
     assert_accessible(page)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from config.formats import written
+
 
 class StatisticsRelease(models.Model):
     """A release of the public figures, already suppressed. Unsuppressed counts are never stored.
@@ -38,7 +40,7 @@ class StatisticsRelease(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Statistics release of {self.produced_at:%d %B %Y %H:%M}"
+        return f"Statistics release of {written(self.produced_at)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import CheckScope
 from audit.verification import check_chain, latest_full_check, log_is_intact
+from config.formats import written
 
 SYSTEM_USERNAME = "system.verify_audit"
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"Access log chain BROKEN after {check.checked} good entries: {check.problem}.")
         full = latest_full_check()
         if not log_is_intact(check, full):
-            when = f"{full.finished_at:%d %b %Y %H:%M}"
+            when = f"{written(full.finished_at)}"
             raise CommandError(
                 f"The entries checked are intact, but the latest check of the whole log ({when}) found the chain "
                 f"BROKEN: {full.problem}."

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from config.formats import written
 from matrix import demo, scale
 from matrix.models import Subject
 from sharing import demo as sharing_demo
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             self._write_scale_data(subjects, users)
         if (subjects or latest_release() is None) and next_period(timezone.localdate()) is not None:
             release = publish_release()
-            self.stdout.write(f"Published statistics release of {release.produced_at:%d %B %Y %H:%M} (public page).")
+            self.stdout.write(f"Published statistics release of {written(release.produced_at)} (public page).")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password {demo.DEMO_PASSWORD!r}):"))
         for username, role, boroughs, _staff in demo.DEMO_USERS:
             self.stdout.write(f"  {username:<22} {role:<11} {', '.join(boroughs) or 'no borough grant'}")

@@ -195,9 +195,16 @@ def _generate(request, request_uuid, subject_uuid, output):
     return sar, subject, form, report
 
 
+def _report_key(sar, subject) -> str:
+    """Where a refused JSON download waits for the report form (config.failed_forms)."""
+    return f"sar-report:{sar.uuid}:{subject.uuid}"
+
+
 @login_required
 def sar_report(request, request_uuid, subject_uuid):
     sar, subject, form, report = _generate(request, request_uuid, subject_uuid, "printable page")
+    if request.method == "GET":
+        form = recall(request, _report_key(sar, subject), lambda data, context: forms.JustificationForm(data)) or form
     if report is None:
         context = {"sar": sar, "subject": subject, "form": form, "scope": SCOPE}
         return render(request, "audit/sar_report_form.html", context, status=400 if form.errors else 200)
@@ -212,7 +219,10 @@ def sar_report(request, request_uuid, subject_uuid):
 def sar_report_json(request, request_uuid, subject_uuid):
     sar, subject, form, report = _generate(request, request_uuid, subject_uuid, "JSON")
     if report is None:
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        # A browser's form post: back to the form with its error summary, never a page of raw JSON.
+        return refused(
+            request, _report_key(sar, subject), form, "sar-report", request_uuid=sar.uuid, subject_uuid=subject.uuid
+        )
     response = JsonResponse(report, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{sar.reference}-{subject.reference}.json"'
     add_never_cache_headers(response)

@@ -3,7 +3,7 @@
 Django's stock "This field is required." and "Select a valid choice." do not say which field, and the
 error summary lists each message on its own, so every form in the service takes its field messages from
 here: "Enter date of birth", "Select the borough", "Select lawful basis from the list". A message a form
-writes itself is kept.
+writes itself is kept. For the same reason a list's empty choice reads "Choose gender", never "---------".
 """
 
 from django import forms
@@ -14,6 +14,7 @@ STOCK_INVALID_CHOICE = tuple(
     for kind in (forms.ChoiceField, forms.ModelChoiceField, forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 )
 CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField)
+DJANGO_BLANK = "---------"
 
 
 def _named(label) -> str:
@@ -35,6 +36,11 @@ def specific_messages(field: forms.Field) -> None:
             messages["required"] = f"{'Select' if isinstance(field, CHOSEN) else 'Enter'} {name}"
     if any(messages.get("invalid_choice") is stock for stock in STOCK_INVALID_CHOICE):
         messages["invalid_choice"] = f"Select {name} from the choices given"
+    if getattr(field, "empty_label", None) == DJANGO_BLANK:
+        field.empty_label = f"Choose {name}"
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        if any(label == DJANGO_BLANK for _, label in field.choices):
+            field.choices = [(value, f"Choose {name}" if label == DJANGO_BLANK else label) for value, label in field.choices]
 
 
 class SpecificMessages:

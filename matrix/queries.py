@@ -134,6 +134,11 @@ def subject_list(user, criteria: dict):
     return sort.restrict(filter_subjects(visible_subjects(user), criteria, user=user)), sort.order
 
 
+def matching_count(user, criteria: dict) -> int:
+    """How many subjects the list's filters match, across all its pages."""
+    return filter_subjects(visible_subjects(user), criteria, user=user).count()
+
+
 def subject_list_page(user, criteria: dict, cursor: str | None, size: int):
     """One page of the subject list: (rows, next_cursor). One query, whatever the page size or table size."""
     return pagination.keyset_page(*subject_list(user, criteria), cursor, size)
@@ -153,11 +158,15 @@ class Panel:
     see_all: str  # query string for the subject list, e.g. "status=draft&owner=mine"
     empty: str
     note: str = ""
+    total: int | None = None  # how many in all, for panels that say so
 
 
-def panel(key, title, queryset, *, see_all, empty, note="", size=PANEL_SIZE) -> Panel:
+def panel(key, title, queryset, *, see_all, empty, note="", size=PANEL_SIZE, counted=False) -> Panel:
+    """``counted`` panels also say how many there are in all (one count query, only when the list is cut short)."""
     rows = list(queryset[: size + 1])
-    return Panel(key, title, rows[:size], len(rows) > size, see_all, empty, note)
+    has_more = len(rows) > size
+    total = (queryset.count() if has_more else len(rows)) if counted else None
+    return Panel(key, title, rows[:size], has_more, see_all, empty, note, total)
 
 
 def officer_panels(user) -> list[Panel]:
@@ -213,6 +222,7 @@ def supervisor_panels(user, today=None) -> list[Panel]:
             see_all="overdue=on&sort=review",
             empty="No reviews are overdue.",
             note="Overdue records may not be disclosed until they are reviewed.",
+            counted=True,
         ),
         panel(
             "reviews_due",
@@ -272,6 +282,7 @@ def oversight_panels(user, today=None) -> list[Panel]:
             see_all="overdue=on&sort=review",
             empty="No reviews are overdue.",
             size=10,
+            counted=True,
         ),
         panel(
             "lapsed",

@@ -200,6 +200,10 @@ def assess_harm(classification: str, items: Iterable, method, weights: Mapping[i
         return HarmAssessment(False, None, "", None, (), "Victims and people at risk are never harm-scored.")
     if method is None:
         return HarmAssessment(True, None, "", None, (), "No harm scoring method has been published yet.")
+    items = list(items)
+    if not items:
+        # A score of 0.00 (green) would read as an assessment that this person is low-harm; nothing has been assessed.
+        return HarmAssessment(True, None, "", None, (), "Never scored: no evidence has been recorded yet.")
     lines = [_harm_line(item, method, weights, today) for item in items if item.offence_type_id is not None]
     counted = [line.item for line in lines if line.counted]
     lone_reasons = _lone_support_reasons(counted)

@@ -45,7 +45,7 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
     errors = {}
     if subject.status != Status.APPROVED:
         errors["subject"] = "Only subjects approved onto the matrix can be disclosed."
-    elif subject.review_due and subject.review_due < today:
+    elif subject.review_overdue:
         errors["subject"] = "This subject's review is overdue; review it before disclosing anything."
     elif subject.is_restricted:
         errors["subject"] = "Processing of this record is restricted (DPA 2018 s.47); nothing can be disclosed."

@@ -300,8 +300,9 @@ ACCESS: dict[str, Entry] = {
     },
     # An empty POST leaves the justification form unbound: the DPO sees the form again (200), no report.
     "sar-report": page(sar_subject, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
+    # A refused JSON download goes back to the report form with the error summary (302), never raw JSON.
     "sar-report-json": page(
-        sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 400)
+        sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
     ),
     # User administration: the DPO (and the administrator role, tested in test_accounts_pages) only. An empty
     # POST of a change is refused by its form after the role check: back to the person's page (302); nothing changes.

@@ -186,8 +186,8 @@ class TestNothingPublishedYet:
     def test_the_submit_step_gives_the_same_message(self, client, officer):
         subject = create_subject(client, officer, classification="convicted")
         response = client.post(f"/subjects/{subject.uuid}/submit/", {"version": subject.version})
-        assert response.status_code == 200
-        assert publishing.CRITERIA_UNPUBLISHED.explained() in page_text(response)
+        assert response.status_code == 302 and response["Location"].endswith("#error-summary")
+        assert publishing.CRITERIA_UNPUBLISHED.explained() in page_text(client.get(f"/subjects/{subject.uuid}/"))
         subject.refresh_from_db()
         assert subject.status == "draft"
 

@@ -282,7 +282,13 @@ class TestJustification:
     def test_required_for_json(self, client, dpo, sar, subject):
         client.force_login(dpo)
         response = client.post(report_url(sar, subject, "report.json"), {"justification": "short"})
-        assert response.status_code == 400 and "justification" in response.json()["errors"]
+        assert response.status_code == 302 and response["Location"] == report_url(sar, subject) + "#error-summary"
+        assert not events("combine").exists()
+        form_page = client.get(report_url(sar, subject))
+        page = form_page.content.decode()
+        assert page.lstrip().startswith("<!DOCTYPE html>") and "<title>Error: " in page
+        assert "at least 10 characters" in form_page.context["form"].errors["justification"][0]
+        assert '<a href="#id_justification">' in page and ">\nshort</textarea>" in page
         assert not events("combine").exists()
 
     def test_the_report_is_logged_as_a_combination_with_the_justification(self, client, dpo, sar, subject):

@@ -31,7 +31,14 @@ class SubjectForm(RecordForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["borough"].queryset = permissions.boroughs_for(user)
+        boroughs = permissions.boroughs_for(user)
+        self.fields["borough"].queryset = boroughs
+        # Someone who works in one borough is not asked to pick it; the page names it instead.
+        only = list(boroughs[:2])
+        self.only_borough = only[0] if len(only) == 1 else None
+        if self.only_borough is not None:
+            self.fields["borough"].widget = forms.HiddenInput()
+            self.fields["borough"].initial = self.only_borough.pk
 
 
 class SubjectEditForm(SubjectForm):

@@ -189,6 +189,11 @@ class Subject(models.Model):
         return self.erased_at is not None
 
     @property
+    def review_overdue(self) -> bool:
+        """On the matrix past its review date: it may not be disclosed until a supervisor reviews it."""
+        return self.status == Status.APPROVED and self.review_due is not None and self.review_due < timezone.localdate()
+
+    @property
     def is_perpetrator(self) -> bool:
         return self.classification in PERPETRATOR_CLASSIFICATIONS
 

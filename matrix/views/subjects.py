@@ -46,6 +46,7 @@ def subject_list(request):
             "next_query": next_query,
             "first_query": first_query,
             "sort_label": sort.label,
+            "overdue_count": queries.matching_count(request.user, criteria) if criteria.get("overdue") else None,
             "scope": scope_description(request.user),
             "can_create": permissions.holds(request.user, permissions.ADD_SUBJECT),
         },

@@ -4,7 +4,9 @@ from django import template
 from django.utils import formats, timezone
 
 from sharing.choices import ShareableField
+from sharing.queries import approval_queue
 from sharing.snapshot import FIELD_ORDER, snapshot_rows
+from sharing.views.staff import mark_openable_subjects
 
 register = template.Library()
 
@@ -48,3 +50,13 @@ def field_labels(fields):
     """A disclosure's field codes as the names people read, in the order snapshots list them."""
     chosen = set(fields or [])
     return [ShareableField(field).label for field in FIELD_ORDER if field in chosen] + sorted(chosen - set(FIELD_ORDER))
+
+
+@register.simple_tag
+def disclosures_awaiting_decision(user, size=5) -> dict:
+    """For a supervisor's dashboard: the oldest requests they may decide, and how many there are in all."""
+    queue = approval_queue(user)
+    rows = list(queue[: size + 1])
+    total = queue.count() if len(rows) > size else len(rows)
+    mark_openable_subjects(user, rows[:size])
+    return {"rows": rows[:size], "total": total}

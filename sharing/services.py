@@ -52,7 +52,7 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
     if agreement.partner_id != partner.pk:
         errors["agreement"] = f"{agreement.reference} is not an agreement with {partner.name}."
     elif not agreement.is_valid_on(today):
-        errors["agreement"] = f"{agreement.reference} is not in force today ({agreement.valid_from} to {agreement.valid_to})."
+        errors["agreement"] = f"{agreement.reference} is not in force today ({written(agreement.valid_from)} to {written(agreement.valid_to)})."
     if not agreement.lawful_bases.filter(pk=lawful_basis.pk).exists():
         errors["lawful_basis"] = f"{agreement.reference} does not allow sharing under {lawful_basis.citation}."
     elif not lawful_basis.active:
@@ -83,7 +83,7 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
     elif expiry is not None and expiry <= today:
         errors["expiry"] = "The expiry date must be in the future."
     elif expiry is not None and expiry > agreement.valid_to:
-        errors["expiry"] = f"A disclosure cannot outlast its agreement, which ends on {agreement.valid_to}."
+        errors["expiry"] = f"A disclosure cannot outlast its agreement, which ends on {written(agreement.valid_to)}."
     if errors:
         raise ValidationError(errors)
 

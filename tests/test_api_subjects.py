@@ -168,9 +168,10 @@ class TestUpdate:
         assert response.json()["rejection_reason"] == "Synthetic rejection reason"
 
     def test_reclassifying_as_victim_clears_the_harm_score(self, officer, api_as, draft):
-        from tests.factories import HarmMethodFactory
+        from tests.factories import EvidenceFactory, HarmMethodFactory
 
         HarmMethodFactory()
+        EvidenceFactory(subject=draft)
         services.refresh_assessment(draft, acting_user=officer, reason="Method published")
         draft.refresh_from_db()
         assert draft.harm_score is not None

@@ -344,8 +344,17 @@ def test_lone_support_rule_leaves_already_uncounted_lines_with_their_own_reason(
 # --- zero flag, method version, no method -----------------------------------------------------------
 
 
-def test_zero_score_sets_zero_flag():
+def test_no_evidence_is_never_scored():
     result = harm([])
+
+    assert result.applicable is True
+    assert (result.score, result.band, result.method_version) == (None, "", None)
+    assert result.zero_flag is False
+
+
+def test_zero_score_sets_zero_flag():
+    withdrawn = offence(KNIFE, withdrawn_at=timezone.now(), withdrawal_reason="Withdrawn in a test.")
+    result = harm([withdrawn])
 
     assert result.applicable is True
     assert result.score == Decimal("0.00")
@@ -520,6 +529,9 @@ def test_property_score_is_never_negative_and_is_the_sum_of_counted_contribution
 
     result = rules.assess_harm(Classification.SUSPECTED, items, method, weights, TODAY)
 
+    if not items:  # nothing recorded, nothing assessed: never scored rather than 0.00 (green)
+        assert result.score is None and result.lines == () and not result.zero_flag
+        return
     assert result.score >= 0
     assert result.score == sum((line.contribution for line in result.lines if line.counted), Decimal("0"))
     assert result.band == rules.band_for(result.score, method)
@@ -546,9 +558,11 @@ def test_property_adding_an_item_graded_e_or_withdrawn_never_changes_the_score(s
     withdrawn = harm_item_from({**e_spec, "withdrawn": True})
 
     before = harm(items)
+    # The first item of all makes the person scored (0.00 when it does not count); after that, never a change.
+    expected = before.score if items else Decimal("0.00")
 
-    assert harm([*items, graded_e]).score == before.score
-    assert harm([withdrawn, *items]).score == before.score
+    assert harm([*items, graded_e]).score == expected
+    assert harm([withdrawn, *items]).score == expected
 
 
 def test_a_perpetrators_own_victimisation_never_adds_to_their_harm_score():

@@ -232,6 +232,7 @@ PAGES = [
     Page("supervisor", "disclosure-revoke-error", disclosure_url("shared"), submit="form[action$='/revoke/']"),
     Page("supervisor", "disclosure-refuse-error", disclosure_url("requested"), submit="form[action$='/refuse/']"),
     # Partner agency
+    Page("partner", "dashboard", fixed("/")),
     Page("partner", "portal", fixed("/partner/")),
     Page("partner", "portal-disclosure", disclosure_url("shared", "/partner")),
     Page("partner", "portal-export-error", disclosure_url("shared", "/partner"), submit="form[action$='export.csv']"),
@@ -249,6 +250,7 @@ PAGES = [
     Page("auditor", "impact-assessments", fixed("/governance/assessments/")),
     Page("auditor", "disproportionality", fixed("/oversight/disproportionality/")),
     # Data protection officer
+    Page("dpo", "dashboard", fixed("/")),
     Page("dpo", "sar-list", fixed("/subject-access/")),
     Page("dpo", "sar-create", fixed("/subject-access/new/")),
     Page("dpo", "sar-create-error", fixed("/subject-access/new/"), submit=POST_FORM),
@@ -267,6 +269,7 @@ PAGES = [
     Page("dpo", "impact-assessment-create-error", fixed("/governance/assessments/new/"), submit=POST_FORM),
     Page("dpo", "access-log", fixed("/audit/events/")),
     # Administrator of user accounts
+    Page("administrator", "dashboard", fixed("/")),
     Page("administrator", "people", fixed("/people/")),
     Page("administrator", "person-create", fixed("/people/new/")),
     Page("administrator", "person-create-error", fixed("/people/new/"), submit=POST_FORM),

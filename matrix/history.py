@@ -5,13 +5,13 @@ Shared by the subject page and the API so both tell the same story.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import formats, timezone
 
+from config.formats import written
 from matrix.models import Subject
 
 # Bookkeeping that changes with every step and says nothing a reader needs.
@@ -53,10 +53,8 @@ def _display(model_field, value, labels: dict) -> str:
         return labels.get((model_field.related_model, value), f"(a {model_field.related_model._meta.verbose_name})")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "j M Y H:i")
     if isinstance(value, date):
-        return formats.date_format(value, "j M Y")
+        return written(value)
     return str(value)
 
 

@@ -8,7 +8,7 @@ offer "see all", so no page counts the whole table.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
 from matrix import pagination, permissions
@@ -162,11 +162,17 @@ class Panel:
 
 
 def panel(key, title, queryset, *, see_all, empty, note="", size=PANEL_SIZE, counted=False) -> Panel:
-    """``counted`` panels also say how many there are in all (one count query, only when the list is cut short)."""
+    """``counted`` panels also say how many there are in all, counted by the database in the same query."""
+    if counted:
+        queryset = with_total(queryset)
     rows = list(queryset[: size + 1])
-    has_more = len(rows) > size
-    total = (queryset.count() if has_more else len(rows)) if counted else None
-    return Panel(key, title, rows[:size], has_more, see_all, empty, note, total)
+    total = (rows[0].total_rows if rows else 0) if counted else None
+    return Panel(key, title, rows[:size], len(rows) > size, see_all, empty, note, total)
+
+
+def with_total(queryset):
+    """Each row also carries ``total_rows``, how many rows the whole query has: one query, not two."""
+    return queryset.annotate(total_rows=Window(Count("pk")))
 
 
 def officer_panels(user) -> list[Panel]:

@@ -12,7 +12,7 @@ from matrix.models import Subject
 from sharing import services as sharing
 from tests.factories import make_user
 from tests.sharing_factories import AgreementFactory, basis
-from tests.ui_helpers import page_text
+from tests.ui_helpers import count_queries, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,14 @@ def test_no_list_offers_dashes(client, officer, make_subject):
         page = page_text(client.get(url))
         assert "---------" not in page, url
     assert '<option value="" selected>Choose gender</option>' in page_text(client.get("/subjects/new/"))
+
+
+def test_counted_panels_cost_the_same_however_many_rows(client, supervisor, make_subject):
+    client.force_login(supervisor)
+    for n in range(2):
+        overdue(make_subject("approved", family_name=f"Lateperson{n}"))
+    few = count_queries(lambda: client.get("/"))
+    for n in range(2, 23):  # more than the panel shows (PANEL_SIZE)
+        overdue(make_subject("approved", family_name=f"Lateperson{n}"))
+    assert count_queries(lambda: client.get("/")) == few
+    assert "Reviews overdue (23)" in page_text(client.get("/"))

@@ -60,7 +60,7 @@ def event_row(event) -> SafeString:
         '<tr id="event-{}"{}><td>{}</td><td class="nowrap">{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
         '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
         event.sequence, mark_safe(refused), event.sequence,
-        date_format(when, "j M Y"), date_format(when, "H:i:s"),
+        date_format(when, "DATE_FORMAT"), date_format(when, "H:i:s"),
         _user_cell(event.actor_username), event.get_action_display(), _object_cell(event), _subject_cell(event),
         event.justification or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
         _short_identifier(event.request_id) if event.request_id else DASH,

@@ -3,6 +3,7 @@ import datetime
 from django import template
 from django.utils import formats, timezone
 
+from matrix.queries import with_total
 from sharing.choices import ShareableField
 from sharing.queries import approval_queue
 from sharing.snapshot import FIELD_ORDER, snapshot_rows
@@ -55,8 +56,6 @@ def field_labels(fields):
 @register.simple_tag
 def disclosures_awaiting_decision(user, size=5) -> dict:
     """For a supervisor's dashboard: the oldest requests they may decide, and how many there are in all."""
-    queue = approval_queue(user)
-    rows = list(queue[: size + 1])
-    total = queue.count() if len(rows) > size else len(rows)
-    mark_openable_subjects(user, rows[:size])
-    return {"rows": rows[:size], "total": total}
+    rows = list(with_total(approval_queue(user))[:size])
+    mark_openable_subjects(user, rows)
+    return {"rows": rows, "total": rows[0].total_rows if rows else 0}

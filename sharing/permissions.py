@@ -20,6 +20,11 @@ def can_decide(user, disclosure: Disclosure) -> bool:
     return holds(user, APPROVE_DISCLOSURE) and matrix_permissions.works_in_borough(user, disclosure.subject.borough)
 
 
+def can_approve_or_refuse(user, disclosure: Disclosure) -> bool:
+    """Four eyes: a supervisor of the borough who did not request it (revoking needs only can_decide)."""
+    return can_decide(user, disclosure) and disclosure.requested_by_id != user.pk
+
+
 def can_read_register(user) -> bool:
     return holds(user, VIEW_ALL_DISCLOSURES) or holds(user, "sharing.view_disclosure")
 

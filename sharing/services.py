@@ -133,7 +133,7 @@ def _lock(disclosure: Disclosure) -> Disclosure:
 def _require_decider(acting_user, disclosure: Disclosure, action: str) -> None:
     if not permissions.can_decide(acting_user, disclosure):
         raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can {action} this disclosure.")
-    if acting_user.pk == disclosure.requested_by_id:
+    if not permissions.can_approve_or_refuse(acting_user, disclosure):
         raise PermissionDenied(f"You cannot {action} a disclosure you requested: another supervisor must.")
 
 

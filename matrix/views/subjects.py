@@ -88,7 +88,7 @@ def evidence_rows(user, subject, evidence, assessment, actions):
         }
 
 
-def subject_page(request, subject, *, failed=None, keep_failed_form=True, status=200):
+def subject_page(request, subject, *, failed=None, keep_failed_form=True):
     """Render the subject page; ``failed`` is a bound action form whose errors are shown.
 
     With ``keep_failed_form=False`` only the error summary shows the errors, and the action forms
@@ -118,7 +118,7 @@ def subject_page(request, subject, *, failed=None, keep_failed_form=True, status
         "scope": scope_description(request.user),
     }
     hooks.consulted(request.user, subject, works_in_borough=actions.works_in_borough)
-    return render(request, "matrix/subject_detail.html", context, status=status)
+    return render(request, "matrix/subject_detail.html", context)
 
 
 def failed_action_page(subject) -> str:

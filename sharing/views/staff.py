@@ -155,7 +155,7 @@ def disclosure_detail(request, disclosure_uuid):
         if kept is not None:
             failed = kept
         forms[decision] = kept if kept is not None else decision_form(decision)
-    can_decide = permissions.can_decide(request.user, disclosure) and disclosure.requested_by_id != request.user.pk
+    can_decide = permissions.can_approve_or_refuse(request.user, disclosure)
     deciding = can_decide and disclosure.status == DisclosureStatus.REQUESTED
     return render(
         request,

@@ -41,6 +41,7 @@ class Outcome(models.TextChoices):
 
 
 class AccessEvent(models.Model):
+    append_only = True  # audit/triggers.py refuses UPDATE, DELETE and TRUNCATE in the database
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
     # Plain values, not foreign keys: the log must outlive users and is never updated.
@@ -97,6 +98,8 @@ class ChainCheck(models.Model):
     last" starts from the newest entry an earlier check found good (``through_sequence``, ``through_hash``),
     so an on-demand check does bounded work; only a full check can find an alteration before that point.
     """
+
+    append_only = True  # audit/triggers.py refuses UPDATE, DELETE and TRUNCATE in the database
 
     started_at = models.DateTimeField(editable=False)
     finished_at = models.DateTimeField(editable=False)

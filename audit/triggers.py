@@ -1,23 +1,26 @@
 """Append-only enforcement in the database itself, on PostgreSQL and SQLite.
 
-The access log, its chain checks, statistics releases and impact assessments refuse every UPDATE and DELETE. History tables (django-simple-history) refuse them
-too, except UPDATEs made inside an erasure window: the one path that overwrites personal data in
-history when the retention period ends (SPEC §3.5). Triggers are (re)installed after every migrate,
-so a history table added later is covered without a new migration.
+Which tables are protected comes from the model registry, not a list kept by hand: every model that
+declares ``append_only = True`` (the access log, its chain checks, statistics releases, impact
+assessments) refuses every UPDATE, DELETE and, on PostgreSQL, TRUNCATE. Every history table
+(django-simple-history, any app) refuses them too, except UPDATEs made inside an erasure window: the
+one path that overwrites personal data in history when the retention period ends (SPEC §3.5).
+Triggers are (re)installed after every migrate, so a table added later is covered without a new
+migration, and tests/test_append_only_tables.py fails on any table left unprotected.
+
+A database owner can still disable triggers; these stop the application, an operator's slip and
+anyone with ordinary write rights. Tampering by the owner is what the hash chain detects.
 """
 
 from contextlib import contextmanager
 
 from django.apps import apps
 from django.db import connection
+from simple_history.models import HistoricalChanges
 
-ACCESS_LOG_TABLE = "audit_accessevent"
-# Records that are written once and never changed: the log, the results of checking it, the published
-# statistics (anyone may hold a copy) and each version of an impact assessment.
-APPEND_ONLY_TABLES = (
-    ACCESS_LOG_TABLE, "audit_chaincheck", "transparency_statisticsrelease", "transparency_impactassessment",
-)
 ERASURE_SETTING = "govmatrix.erasure"
+# Set for the length of `manage.py flush` only (audit/management/commands/flush.py), which empties every table.
+FLUSH_SETTING = "govmatrix.flush"
 
 POSTGRES_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION govmatrix_refuse_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -31,19 +34,30 @@ BEGIN
   END IF;
   RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
 END $$;
+CREATE OR REPLACE FUNCTION govmatrix_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('{FLUSH_SETTING}', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
+  RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME;
+END $$;
 """
 
 
-# The apps whose history tables (django-simple-history) are protected; accounts holds the users' history.
-HISTORY_APPS = ("matrix", "sharing", "audit", "accounts")
+def append_only_tables() -> list[str]:
+    """Tables of the models that declare ``append_only = True``: written once, never changed or deleted
+    (the access log, its checks, published statistics, each version of an impact assessment)."""
+    return sorted(model._meta.db_table for model in apps.get_models() if getattr(model, "append_only", False))
 
 
 def history_tables() -> list[str]:
-    return sorted(
-        model._meta.db_table
-        for model in apps.get_models()
-        if model.__name__.startswith("Historical") and model._meta.app_label in HISTORY_APPS
-    )
+    """Every django-simple-history table, of every app: history is never rewritten except on erasure."""
+    return sorted(model._meta.db_table for model in apps.get_models() if issubclass(model, HistoricalChanges))
+
+
+def protected_tables() -> list[tuple[str, bool]]:
+    """(table, is_history) for every table the triggers protect."""
+    return [(table, False) for table in append_only_tables()] + [(table, True) for table in history_tables()]
 
 
 def _postgres_statements(table: str, function: str) -> list[str]:
@@ -51,6 +65,10 @@ def _postgres_statements(table: str, function: str) -> list[str]:
         f'DROP TRIGGER IF EXISTS govmatrix_append_only ON "{table}"',
         f'CREATE TRIGGER govmatrix_append_only BEFORE UPDATE OR DELETE ON "{table}" '
         f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        # TRUNCATE is not a row change, so the row trigger above never sees it.
+        f'DROP TRIGGER IF EXISTS govmatrix_no_truncate ON "{table}"',
+        f'CREATE TRIGGER govmatrix_no_truncate BEFORE TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION govmatrix_refuse_truncate()",
     ]
 
 
@@ -68,7 +86,7 @@ def _sqlite_statements(table: str, erasure_may_update: bool) -> list[str]:
 
 def install(using=connection) -> None:
     existing = set(using.introspection.table_names())
-    tables = [(table, False) for table in APPEND_ONLY_TABLES] + [(table, True) for table in history_tables()]
+    tables = protected_tables()
     with using.cursor() as cursor:
         if using.vendor == "postgresql":
             cursor.execute(POSTGRES_FUNCTIONS)
@@ -87,11 +105,23 @@ def install(using=connection) -> None:
 
 
 def uninstall_sqlite(using=connection) -> None:
-    """Only for `manage.py flush` on SQLite, which empties every table (PostgreSQL's TRUNCATE bypasses row triggers)."""
+    """Only for `manage.py flush` on SQLite, which empties every table with DELETE."""
     with using.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')")
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+@contextmanager
+def flush_window(using):
+    """Let this PostgreSQL session TRUNCATE the protected tables, for `manage.py flush` only."""
+    with using.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', false)", [FLUSH_SETTING])
+    try:
+        yield
+    finally:
+        with using.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', false)", [FLUSH_SETTING])
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from matrix import evidence_services, services
 from matrix.models import Borough, Evidence, Subject
 from tests.conftest import HACKNEY, LOGGED_READ_QUERIES, SESSION_QUERIES, SOUTHWARK
@@ -359,6 +360,16 @@ class TestEvidenceForms:
         assert response.status_code == 200
         assert "withdraw the item with a reason" in page_text(response)
         assert Evidence.objects.get(pk=item.pk).summary == "Synthetic arrest record"
+
+    def test_opening_the_edit_page_is_logged_once(self, client, officer, make_subject):
+        draft = make_subject("draft")
+        item = draft.evidence.get()
+        client.force_login(officer)
+        already = AccessEvent.objects.filter(object_uuid=item.uuid, detail="Evidence item opened").count()
+        response = client.get(f"/subjects/{draft.uuid}/evidence/{item.uuid}/edit/")
+        assert response.status_code == 200
+        opened = AccessEvent.objects.filter(object_uuid=item.uuid, detail="Evidence item opened")
+        assert opened.count() - already == 1
 
     def test_withdraw_needs_a_reason_then_keeps_the_item_marked(self, client, officer, make_subject):
         subject = make_subject("approved")

@@ -1,5 +1,7 @@
 """Adding, correcting, withdrawing and verifying evidence items. Rules live in matrix.evidence_services."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,8 +52,8 @@ def evidence_edit(request, subject_uuid, evidence_uuid):
     subject, item = get_visible_evidence(request.user, subject_uuid, evidence_uuid)
     if not permissions.can_edit_subject(request.user, subject):
         raise PermissionDenied("You can only change evidence on subjects of boroughs you work in.")
-    _, copy = get_visible_evidence(request.user, subject_uuid, evidence_uuid)
-    form = forms.EvidenceForm(request.POST or None, instance=copy)
+    # The form writes what was typed onto its instance; the page keeps showing the stored item.
+    form = forms.EvidenceForm(request.POST or None, instance=copy.copy(item))
     if request.method == "POST" and form.is_valid():
         try:
             evidence_services.edit_evidence(acting_user=request.user, evidence=item, changes=form.values())

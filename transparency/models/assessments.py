@@ -22,6 +22,8 @@ class AssessmentKind(models.TextChoices):
 class ImpactAssessment(models.Model):
     """One version of an assessment. Never edited in place: a revised assessment is a new record."""
 
+    append_only = True  # audit/triggers.py refuses UPDATE, DELETE and TRUNCATE in the database
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=10, choices=AssessmentKind.choices)
     title = models.CharField(max_length=200)

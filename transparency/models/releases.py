@@ -16,6 +16,8 @@ class StatisticsRelease(models.Model):
     an earlier one can see exactly what was published and when.
     """
 
+    append_only = True  # audit/triggers.py refuses UPDATE, DELETE and TRUNCATE in the database
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     produced_at = models.DateTimeField(editable=False)
     period_start = models.DateField(

@@ -1,13 +1,12 @@
 """The auditor's screens: read-only, for the auditor and DPO roles. Views parse and call audit.queries.
 
-Any other role is refused with a 403, which ``permission_denied`` below logs. Reading the log is itself
+Any other role is refused with a 403, which ``config.errors.permission_denied`` logs. Reading the log is itself
 logged: searches and user pages as ``search``, a subject's timeline as ``consult``, a CSV as ``export``.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.views import defaults
 
 from audit import hooks, queries
 from audit.export import export_response
@@ -20,12 +19,6 @@ from audit.verification import latest_full_check
 from matrix.views.common import get_visible_subject
 
 SCOPE = "the access log of every borough, read-only, because your role is audit and oversight"
-
-
-def permission_denied(request, exception=None):
-    """Every refused page is logged (SPEC §6: access denied), then shown the usual 403 page."""
-    hooks.denied(getattr(request, "user", None), detail=f"Page refused: {request.path[:120]}: {exception or ''}"[:300])
-    return defaults.permission_denied(request, exception)
 
 
 def _page_links(request, next_before) -> dict:

@@ -37,5 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "audit.views.permission_denied"
+handler403 = "config.errors.permission_denied"
+handler400 = "config.errors.bad_request"
 handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

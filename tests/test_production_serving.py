@@ -123,3 +123,20 @@ def test_a_set_up_links_secret_never_reaches_the_logs(served):
     assert any(line.get("request_id") == headers["X-Request-ID"] and line.get("request") == "GET /people/set-up/…/"
                for line in lines)  # the application's log
     assert "Secrettoken9f2a" not in text and "MTIz" not in text
+
+
+def test_an_unread_request_body_does_not_reset_the_connection(served):
+    """The API refuses this request before reading its 12 MB body (more than the kernel buffers); the client still gets the JSON answer."""
+    url, _ = served
+    address = urlsplit(url)
+    body = json.dumps({"family_name": "x" * (12 * 1024 * 1024)}).encode()
+    headers = {"Host": PUBLIC_HOST, "X-Forwarded-Proto": "https", "Content-Type": "application/json"}
+    for _ in range(3):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        try:
+            connection.request("POST", "/api/subjects/", body=body, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 401
+            assert json.loads(response.read()) == {"detail": "Authentication credentials were not provided."}
+        finally:
+            connection.close()

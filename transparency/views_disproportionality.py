@@ -1,7 +1,7 @@
 """The disproportionality page: the matrix compared with the resident population (SPEC §1, equality duty).
 
 Supervisors (their boroughs and London as a whole), auditors and the DPO (every borough). Other roles
-get a 403, which ``audit.views.permission_denied`` logs. Viewing the figures is not logged as a
+get a 403, which ``config.errors.permission_denied`` logs. Viewing the figures is not logged as a
 consultation: the page shows aggregate counts of approved records, never a person, and counts below 5,
 and any count that would give one away, are not shown.
 """

@@ -1,6 +1,8 @@
 """Map domain exceptions to HTTP the same way for every endpoint."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
@@ -23,6 +25,15 @@ def exception_handler(exc, context):
         # Python's json gives up on a very deeply nested document ("[[[[...") with RecursionError, which
         # DRF's parser does not catch (it catches ValueError): a malformed body, not a server fault.
         exc = ParseError("JSON parse error - the document is nested too deeply.")
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": f"The request body is too large: at most {limit:,} bytes are accepted."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's own refusals of a request it cannot read (too many fields, a malformed upload).
+        return Response({"detail": f"Bad request: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, StaleVersion):
         return Response(
             {

@@ -161,8 +161,26 @@ class HarmAssessment:
         """A perpetrator with nothing scoring against them should be considered for removal."""
         return self.applicable and self.score == 0
 
+    @property
+    def description(self) -> str:
+        return describe_harm(self.score, self.band)
+
+
+NO_BAND = "no band: no qualifying offence counts"
+
+
+def describe_harm(score: Decimal | None, band: str) -> str:
+    """How a stored or computed score reads on every page: "12.50 (Amber)", "0.00 (no band: …)", "Never scored"."""
+    if score is None:
+        return "Never scored"
+    return f"{score} ({HarmBand(band).label if band else NO_BAND})"
+
 
 def band_for(score: Decimal, method) -> str:
+    """The band of a score. A score of 0.00 has none: no qualifying offence counts, so there is nothing to
+    band, and "green" would read as an assessment of low harm (the zero flag asks for removal review instead)."""
+    if score == 0:
+        return ""
     if score >= method.red_threshold:
         return HarmBand.RED
     if score >= method.amber_threshold:

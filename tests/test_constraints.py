@@ -59,7 +59,13 @@ class TestSubjectConstraints:
         refused_by_database(lambda: SubjectFactory(classification="victim", also_victim=True))
 
     def test_victim_is_never_harm_scored(self):
-        refused_by_database(lambda: SubjectFactory(classification="at_risk", harm_score=0, harm_band="green"))
+        refused_by_database(lambda: SubjectFactory(classification="at_risk", harm_score=5, harm_band="green"))
+
+    def test_a_zero_score_has_no_band(self):
+        refused_by_database(lambda: SubjectFactory(harm_score=0, harm_band="green", harm_method_version=1))
+
+    def test_a_score_above_zero_has_a_band(self):
+        refused_by_database(lambda: SubjectFactory(harm_score=5, harm_band="", harm_method_version=1))
 
     def test_rejected_subject_keeps_its_reason(self):
         refused_by_database(lambda: SubjectFactory(status="rejected", rejection_reason=""))

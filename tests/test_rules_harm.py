@@ -168,7 +168,8 @@ def test_information_dated_after_today_is_treated_as_age_zero():
 @pytest.mark.parametrize(
     "score, band",
     [
-        (Decimal("0.00"), HarmBand.GREEN),
+        (Decimal("0.00"), ""),  # nothing counts: no band (the zero flag asks for removal review)
+        (Decimal("0.01"), HarmBand.GREEN),
         (Decimal("9.99"), HarmBand.GREEN),
         (Decimal("10.00"), HarmBand.AMBER),
         (Decimal("29.99"), HarmBand.AMBER),
@@ -292,7 +293,8 @@ def test_score_made_only_of_source_3_items_is_zero_with_reason():
     result = harm(items)
 
     assert result.score == Decimal("0.00")
-    assert result.band == HarmBand.GREEN
+    assert result.band == ""
+    assert result.description == "0.00 (no band: no qualifying offence counts)"
     assert [(line.counted, line.contribution, line.reason) for line in result.lines] == [
         (False, Decimal("0.00"), ONLY_SOURCE_3_REASON),
         (False, Decimal("0.00"), ONLY_SOURCE_3_REASON),
@@ -358,7 +360,7 @@ def test_zero_score_sets_zero_flag():
 
     assert result.applicable is True
     assert result.score == Decimal("0.00")
-    assert result.band == HarmBand.GREEN
+    assert result.band == ""
     assert result.zero_flag is True
 
 

@@ -164,7 +164,7 @@ class TestQueryCount:
             )
             SubjectFactory(
                 borough=hackney, created_by=officer, submitted_by=officer, status="approved", approved_by=supervisor,
-                approved_at=now, review_due=soon, criteria_lapsed_at=now, harm_score=0, harm_band="green",
+                approved_at=now, review_due=soon, criteria_lapsed_at=now, harm_score=0, harm_band="",
                 harm_method_version=1,
             )
             SubjectFactory(borough=southwark)

@@ -489,7 +489,7 @@ class TestSubjectPage:
         services.refresh_assessment(subject, acting_user=officer, reason="Recalculated for the test")
         client.force_login(officer)
         page = page_text(client.get(f"/subjects/{subject.uuid}/"))
-        assert "<strong>20.00</strong> (Amber)" in page
+        assert "<strong>20.00 (Amber)</strong>" in page
         assert "Weight 20.00 halved every 365 days; 0 days old." in page
         assert "No: Graded E (suspected to be false or malicious): never counts." in page
 

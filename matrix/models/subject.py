@@ -19,6 +19,7 @@ from matrix.choices import (
     Status,
     values,
 )
+from matrix.rules import describe_harm
 from matrix.validators import (
     MINIMUM_PERPETRATOR_AGE,
     age_on,
@@ -144,6 +145,13 @@ class Subject(models.Model):
                 name="subject_victims_never_scored",
             ),
             models.CheckConstraint(condition=Q(harm_band__in=["", *values(HarmBand)]), name="subject_harm_band_valid"),
+            # A band exactly when there is a score above 0.00: never scored and 0.00 (nothing counts) have none.
+            models.CheckConstraint(
+                condition=Q(harm_score__gt=0, harm_band__in=values(HarmBand))
+                | Q(harm_score__isnull=True, harm_band="")
+                | Q(harm_score=0, harm_band=""),
+                name="subject_harm_band_only_above_zero",
+            ),
             models.CheckConstraint(
                 condition=Q(harm_score__isnull=True) | Q(harm_score__gte=0), name="subject_harm_score_not_negative"
             ),
@@ -196,6 +204,10 @@ class Subject(models.Model):
     @property
     def is_perpetrator(self) -> bool:
         return self.classification in PERPETRATOR_CLASSIFICATIONS
+
+    @property
+    def harm_description(self) -> str:
+        return describe_harm(self.harm_score, self.harm_band)
 
     @property
     def display_name(self) -> str:

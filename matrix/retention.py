@@ -13,9 +13,10 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+import structlog
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from audit.log import record
@@ -41,6 +42,8 @@ RETENTION_ENDED = "Personal data erased after the retention period; tombstone ke
 REPLAYED = "Erasure replayed from the erasure ledger after a restore; tombstone kept"
 DUE_SOON_DAYS = 14
 
+logger = structlog.get_logger(__name__)
+
 
 @dataclass
 class ReviewRunReport:
@@ -51,6 +54,8 @@ class ReviewRunReport:
     due_soon: int = 0
     overdue: int = 0
     erased: list[str] = field(default_factory=list)
+    # Subjects whose re-check failed (their rows are as they were; the errors are in the application log).
+    failed: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [
@@ -62,7 +67,7 @@ class ReviewRunReport:
             f"Reviews overdue: {self.overdue}",
             f"Erased after the retention period: {len(self.erased)}"
             + (f" ({', '.join(self.erased)})" if self.erased else ""),
-        ]
+        ] + ([f"Could not be re-checked (see the application log): {', '.join(self.failed)}"] if self.failed else [])
 
 
 def system_user(username: str = SYSTEM_USERNAME):
@@ -85,44 +90,94 @@ def _material_harm_change(subject: Subject, harm) -> bool:
     )
 
 
-def _recheck_approved(report: ReviewRunReport, actor, today) -> None:
-    criteria = list(current_criteria())
-    method = current_harm_method()
-    approved = (
-        Subject.objects.filter(status=Status.APPROVED)
-        .select_related("borough")
-        .only("borough__code", *[f.name for f in Subject._meta.concrete_fields])
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("offence_type")))
-        .order_by("pk")
-    )
-    for subject in approved.iterator(chunk_size=500):
-        report.checked += 1
-        assessment = assess_subject(
-            subject, evidence=subject.evidence.all(), criteria=criteria, method=method, today=today
+@dataclass(frozen=True)
+class _Recheck:
+    rescored: bool
+    newly_lapsed: bool
+    zero_score: bool
+
+
+def _recheck_one(pk: int, actor, criteria, method, today) -> _Recheck | None:
+    """Re-apply the rules to one approved subject in a transaction of its own; None if no longer approved.
+
+    Why the row is locked and read again: the list of ids is read without locks, so an officer's edit,
+    a review or a removal may commit before the run reaches a subject. Read under ``select_for_update``
+    (as every writer does, ``services.lock_subject``), the rules see the row as it now is, and saving only
+    the fields the run changes (``update_fields``) cannot put anyone's change back.
+
+    Why the version is not bumped: a recalculation is the system's doing, not an edit (as in
+    ``services.refresh_assessment``). Every writer re-reads the row under this lock before applying its
+    own change, so an editor who loaded the record before the run saves on top of the run's change and
+    cannot overwrite it; bumping would refuse (409) every edit left open across the nightly run over a
+    change the officer did not make, while protecting nothing more.
+    """
+    with transaction.atomic():
+        subject = (
+            Subject.objects.select_for_update(of=("self",))
+            .select_related("borough")
+            .only("borough__code", *[f.name for f in Subject._meta.concrete_fields])
+            .filter(pk=pk, status=Status.APPROVED)
+            .first()
         )
-        reasons = []
-        if _material_harm_change(subject, assessment.harm):
+        if subject is None:
+            return None
+        evidence = list(subject.evidence.select_related("offence_type"))
+        assessment = assess_subject(subject, evidence=evidence, criteria=criteria, method=method, today=today)
+        reasons, fields = [], []
+        rescored = _material_harm_change(subject, assessment.harm)
+        if rescored:
             apply_harm(subject, assessment.harm)
-            report.rescored += 1
+            fields += ["harm_score", "harm_band", "harm_method_version", "harm_calculated_at"]
             reasons.append("harm score recalculated")
         was_lapsed = subject.criteria_lapsed_at is not None
-        if apply_lapse(subject, assessment):
+        lapse_changed = apply_lapse(subject, assessment)
+        if lapse_changed:
+            fields.append("criteria_lapsed_at")
             reasons.append("no inclusion criterion is met any more" if not was_lapsed else "criteria met again")
-            report.newly_lapsed += int(not was_lapsed)
         if reasons:
             note = f"Scheduled review run: {'; '.join(reasons)}"
-            save_tracked(subject, acting_user=actor, reason=note)
+            save_tracked(subject, acting_user=actor, reason=note, update_fields=fields)
             record(Action.ALTER, actor=actor, obj=subject, subject=subject, detail=note)
-        if subject.is_perpetrator and subject.harm_score == 0:
-            report.zero_score += 1
+    return _Recheck(
+        rescored=rescored,
+        newly_lapsed=lapse_changed and not was_lapsed,
+        zero_score=subject.is_perpetrator and subject.harm_score == 0,
+    )
+
+
+def _recheck_approved(report: ReviewRunReport, actor, today) -> None:
+    """Re-check every approved subject, one transaction each: a failure undoes that subject only (listed in
+    ``report.failed``), and the chain lock is not held for the whole run."""
+    criteria = list(current_criteria())
+    method = current_harm_method()
+    approved = Subject.objects.filter(status=Status.APPROVED).order_by("pk").values_list("pk", "reference")
+    last_pk = 0
+    # Keyset pages of ids: the matrix is never held in memory, and no cursor stays open across transactions.
+    while page := list(approved.filter(pk__gt=last_pk)[:500]):
+        last_pk = page[-1][0]
+        for pk, reference in page:
+            try:
+                result = _recheck_one(pk, actor, criteria, method, today)
+            except Exception:  # noqa: BLE001 (one subject's failure must not stop the others)
+                # The id only: logs carry no personal data (config/logs.py); the caller names the reference.
+                logger.exception("review_run_subject_failed", subject_id=pk)
+                report.failed.append(reference)
+                continue
+            if result is not None:
+                report.checked += 1
+                report.rescored += result.rescored
+                report.newly_lapsed += result.newly_lapsed
+                report.zero_score += result.zero_score
 
 
 def run_reviews(*, today=None) -> ReviewRunReport:
+    """The scheduled run; safe to repeat. A subject that cannot be re-checked keeps its row as it was and
+    does not stop the run; it is listed in the report, and the command then exits with an error so the
+    scheduler reports it instead of the subject silently dropping out of every nightly run."""
     today = today or timezone.localdate()
     actor = system_user()
     report = ReviewRunReport()
-    with transaction.atomic():
-        _recheck_approved(report, actor, today)
+    _recheck_approved(report, actor, today)
     approved = Subject.objects.filter(status=Status.APPROVED)
     report.overdue = approved.filter(review_due__lt=today).count()
     report.due_soon = approved.filter(review_due__gte=today, review_due__lte=today + timedelta(days=DUE_SOON_DAYS)).count()

@@ -57,11 +57,12 @@ class StaleVersion(Exception):
         )
 
 
-def save_tracked(instance, *, acting_user, reason: str) -> None:
-    """Save a history-tracked row with who did it and why."""
+def save_tracked(instance, *, acting_user, reason: str, update_fields=None) -> None:
+    """Save a history-tracked row with who did it and why (``update_fields``: only those columns are written;
+    the history row is still a full copy of the instance, so read it under a lock first)."""
     instance._history_user = acting_user
     instance._change_reason = fit_change_reason(instance, reason)
-    instance.save()
+    instance.save(update_fields=update_fields)
 
 
 def fit_change_reason(instance, reason: str) -> str:

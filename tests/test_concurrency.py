@@ -6,7 +6,8 @@ serialises whole write transactions, so these tests run on PostgreSQL only (CI).
 """
 
 import threading
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from audit.verification import verify_chain
-from matrix import evidence_services, services, workflow
+from matrix import evidence_services, retention, services, workflow
 from matrix.choices import Status
 from matrix.models import Borough, Subject
 from matrix.services import StaleVersion
@@ -236,6 +237,83 @@ def test_disclosure_approval_racing_a_revocation_and_the_subjects_removal_ends_c
         assert disclosed == (1 if approve_error is None else 0)
         assert AccessEvent.objects.filter(object_uuid=live.uuid, detail="Disclosure revoked").count() == 1
         assert subject.history.filter(history_change_reason__startswith="Removed").count() == 1
+
+    report = verify_chain()
+    assert report.intact, report.problem
+
+
+def blocking_another_connection() -> bool:
+    """True while another connection waits for a lock that this connection holds.
+
+    pg_locks, not pg_stat_activity: the latter is a snapshot taken once per transaction.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid)))"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres_only
+def test_an_edit_racing_the_review_run_keeps_both_the_edit_and_the_runs_flag(people, monkeypatch):
+    """The run reads a subject, an officer's edit commits, the run saves: neither change may be lost."""
+    real_assess = retention.assess_subject
+    run_day = timezone.localdate() + timedelta(days=366)  # the evidence has aged out: the run flags a lapse
+    for n in range(ITERATIONS):
+        subject = new_subject(people, "approved", n)
+        version, history_before = subject.version, subject.history.count()
+        assert subject.criteria_lapsed_at is None
+        run_has_read, edit_done, held_until = threading.Event(), threading.Event(), []
+
+        def assess(candidate, _subject=subject, _read=run_has_read, _done=edit_done, _held=held_until, **kwargs):
+            if candidate.pk == _subject.pk:
+                _read.set()
+                # Hold the run between reading this subject and saving it until the edit has committed, or
+                # is queued behind a lock the run holds (then waiting longer would only deadlock the two).
+                deadline = time.monotonic() + 10
+                while not _held:
+                    if _done.is_set():
+                        _held.append("the edit committed")
+                    elif blocking_another_connection():
+                        _held.append("the edit waited for the run's lock")
+                    elif time.monotonic() > deadline:
+                        _held.append("timeout")
+                    else:
+                        time.sleep(0.02)
+            return real_assess(candidate, **kwargs)
+
+        monkeypatch.setattr(retention, "assess_subject", assess)
+
+        def edit(_subject=subject, _version=version, _read=run_has_read, _done=edit_done, _n=n):
+            try:
+                assert _read.wait(timeout=10), "the review run never reached the subject"
+                return services.update_subject(
+                    acting_user=people["officer"], subject=_subject, expected_version=_version,
+                    changes={"family_name": f"Renamed{_n}"}, reason="Synthetic: spelling of the name corrected",
+                )
+            finally:
+                _done.set()
+
+        (report, run_error), (_, edit_error) = race(lambda: retention.run_reviews(today=run_day), edit)
+        # The run is a recalculation, not an edit: it does not bump the version, so the officer's edit of the
+        # version they loaded is accepted, made on the row as the run left it.
+        assert run_error is None, repr(run_error)
+        assert edit_error is None, repr(edit_error)
+        assert report.newly_lapsed == 1
+        assert held_until in (["the edit committed"], ["the edit waited for the run's lock"]), held_until
+
+        subject.refresh_from_db()
+        assert subject.family_name == f"Renamed{n}", "the review run overwrote the officer's edit"
+        assert subject.criteria_lapsed_at is not None, "the officer's edit overwrote the review run's flag"
+        assert subject.version == version + 1
+        latest = subject.history.first()
+        assert (latest.family_name, latest.version) == (f"Renamed{n}", version + 1)
+        assert latest.criteria_lapsed_at is not None
+        assert subject.history.count() == history_before + 2
+        assert subject.history.filter(history_change_reason__startswith="Scheduled review run").count() == 1
+        assert alter_events(subject, "Scheduled review run").count() == 1
+        assert alter_events(subject, "Edited").count() == 1
+        monkeypatch.undo()
 
     report = verify_chain()
     assert report.intact, report.problem

@@ -1,14 +1,19 @@
 """run_reviews with a frozen clock: due and overdue reviews, lapse and zero-score flags, erasure, idempotence."""
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matrix import evidence_services
+from audit.models import AccessEvent
+from matrix import evidence_services, retention, services
 from matrix.models import Address, Evidence, Subject, SubjectReview
 from matrix.retention import ERASED, run_reviews
 from matrix.workflow import review_subject
@@ -183,3 +188,112 @@ def test_command_prints_the_report(approved, capsys):
     output = capsys.readouterr().out
     assert "Approved subjects checked: 1" in output
     assert "Erased after the retention period: 0" in output
+
+
+def scheduled_history(subject):
+    return subject.history.filter(history_change_reason__startswith="Scheduled review run")
+
+
+def scheduled_events(subject):
+    return AccessEvent.objects.filter(subject_uuid=subject.uuid, action="alter", detail__startswith="Scheduled review run")
+
+
+class SyntheticFailure(Exception):
+    pass
+
+
+@pytest.mark.parametrize("failing_step", ["assess_subject", "record"])
+def test_a_failure_on_one_subject_keeps_every_other_subjects_changes(make_subject, monkeypatch, failing_step):
+    """Each subject is re-checked in its own transaction: a failure undoes that subject's change only,
+    the run carries on and lists it, and the command then fails so the scheduler reports it."""
+    with travel(START):
+        subjects = [make_subject("approved") for _ in range(3)]
+    broken = subjects[1]
+    real = getattr(retention, failing_step)
+
+    def fail_for_one(*args, **kwargs):
+        concerned = kwargs["subject"] if "subject" in kwargs else args[0]
+        if concerned.pk == broken.pk:
+            raise SyntheticFailure("synthetic failure")
+        return real(*args, **kwargs)
+
+    # "record" fails after the subject was saved: its save must be undone with it.
+    monkeypatch.setattr(retention, failing_step, fail_for_one)
+    with travel(START + timedelta(days=366)):
+        report = run_reviews()
+    assert report.failed == [broken.reference]
+    assert report.lines()[-1] == f"Could not be re-checked (see the application log): {broken.reference}"
+    assert report.checked == 2
+    with travel(START + timedelta(days=366)), pytest.raises(CommandError, match="1 approved subject"):
+        call_command("run_reviews", stdout=io.StringIO())
+    for subject in subjects:
+        subject.refresh_from_db()
+    for subject in (subjects[0], subjects[2]):
+        assert subject.criteria_lapsed_at is not None
+        assert scheduled_history(subject).count() == 1 and scheduled_events(subject).count() == 1
+    assert broken.criteria_lapsed_at is None
+    assert scheduled_history(broken).count() == 0 and scheduled_events(broken).count() == 0
+
+    monkeypatch.undo()
+    with travel(START + timedelta(days=366)):
+        report = run_reviews()
+    broken.refresh_from_db()
+    assert broken.criteria_lapsed_at is not None and report.newly_lapsed == 1 and report.checked == 3
+
+
+def test_the_run_saves_only_the_fields_it_changes(approved):
+    version = approved.version
+    with travel(START + timedelta(days=366)), CaptureQueriesContext(connection) as queries:
+        report = run_reviews()
+    assert report.newly_lapsed == 1
+    table = Subject._meta.db_table
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'UPDATE "{table}"')]
+    assert len(updates) == 1, updates
+    assert '"criteria_lapsed_at"' in updates[0]
+    for untouched in ("family_name", "given_names", "classification", "status", "version", "review_due"):
+        assert f'"{untouched}"' not in updates[0], updates[0]
+    approved.refresh_from_db()
+    assert approved.family_name == "Testperson" and approved.version == version
+    latest = approved.history.latest()
+    assert latest.history_user.username == "system.run_reviews"
+    assert latest.criteria_lapsed_at is not None and latest.family_name == "Testperson"
+    assert latest.history_change_reason == "Scheduled review run: no inclusion criterion is met any more"
+
+
+def test_an_edit_of_the_version_loaded_before_the_run_keeps_the_runs_flag(approved, officer):
+    """The run does not bump the version: an editor who loaded the record before it is not refused, and their
+    edit, made on the row re-read under its lock, cannot undo the run's change."""
+    loaded = Subject.objects.get(pk=approved.pk)
+    with travel(START + timedelta(days=366)):
+        run_reviews()
+        services.update_subject(
+            acting_user=officer, subject=loaded, expected_version=loaded.version,
+            changes={"given_names": "Bravo"}, reason="Synthetic: spelling corrected",
+        )
+    approved.refresh_from_db()
+    assert approved.given_names == "Bravo" and approved.criteria_lapsed_at is not None
+    assert approved.version == loaded.version + 1
+
+
+def non_savepoint_queries(queries) -> int:
+    return sum(1 for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")))
+
+
+def test_a_run_that_changes_nothing_costs_two_queries_per_subject(make_subject):
+    """The per-subject lock and evidence read, and nothing else that grows with the matrix."""
+    OffenceWeightFactory(method=HarmMethodFactory(version=1), weight=Decimal("5"))
+    with travel(START):
+        make_subject("approved")
+    with travel(START + timedelta(days=1)):
+        run_reviews()
+        with CaptureQueriesContext(connection) as one:
+            run_reviews()
+    with travel(START):
+        make_subject("approved")
+        make_subject("approved")
+    with travel(START + timedelta(days=1)):
+        run_reviews()
+        with CaptureQueriesContext(connection) as three:
+            report = run_reviews()
+    assert report.checked == 3 and report.rescored == report.newly_lapsed == 0
+    assert non_savepoint_queries(three) - non_savepoint_queries(one) == 2 * 2

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from matrix.retention import run_reviews
 
@@ -13,3 +13,8 @@ class Command(BaseCommand):
         report = run_reviews()
         for line in report.lines():
             self.stdout.write(line)
+        if report.failed:
+            raise CommandError(
+                f"{len(report.failed)} approved subject(s) could not be re-checked; every other change is saved. "
+                "The errors are in the application log."
+            )

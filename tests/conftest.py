@@ -111,29 +111,23 @@ def make_subject(officer, supervisor, any_criterion):
 
 REFERENCE_DATA_MIGRATIONS = [
     ("matrix.migrations.0002_boroughs", "load_boroughs"),
-    ("matrix.migrations.0003_roles", "create_roles"),
-    ("matrix.migrations.0004_restriction", "grant_restriction_to_dpo"),
-    ("matrix.migrations.0005_second_factor_reset", "grant_reset_to_dpo"),
     ("sharing.migrations.0002_lawful_bases", "load"),
-    ("sharing.migrations.0003_roles", "grant"),
-    ("audit.migrations.0002_roles", "grant"),
-    ("audit.migrations.0003_subject_access_request", "grant_subject_access_to_dpo"),
-    ("transparency.migrations.0001_initial", "grant"),
-    ("transparency.migrations.0003_population_oversight_roles", "grant_disproportionality"),
-    ("accounts.migrations.0002_administrator_role", "create_administrator_role"),
 ]
 
 
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests end with a flush that empties every table, data migrations included;
-    this puts the boroughs, roles and lawful bases back (the migrations' own functions, idempotent)."""
+    this puts the boroughs, lawful bases and roles back (each idempotent)."""
     import importlib
 
     from django.apps import apps
 
+    from accounts.roles import sync_roles
+
     for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
         getattr(importlib.import_module(module_name), function_name)(apps, None)
+    sync_roles()
 
 
 # What logging one read costs (SPEC §6): the access check for break glass, then a savepoint, the

@@ -48,7 +48,7 @@ def unpublished_rules() -> list[UnpublishedRule]:
     One query (a UNION of the two small tables' current rows), because every officer's dashboard asks.
     """
     def current(model, name):
-        rows = model.objects.filter(is_current=True).order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
+        rows = model.objects.current().order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
         return rows.annotate(kind=Value(name)).values_list("kind", flat=True)
 
     published = set(current(InclusionCriterion, "criteria").union(current(HarmScoringMethod, "harm_method")))
@@ -77,8 +77,8 @@ def _require_manager(obj, acting_user) -> None:
 
 def _current_siblings(obj):
     if isinstance(obj, InclusionCriterion):
-        return InclusionCriterion.objects.filter(code=obj.code, is_current=True)
-    return HarmScoringMethod.objects.filter(is_current=True)
+        return InclusionCriterion.objects.current().filter(code=obj.code)
+    return HarmScoringMethod.objects.current()
 
 
 @transaction.atomic

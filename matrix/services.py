@@ -101,11 +101,11 @@ def next_reference(prefix: str = "") -> str:
 
 
 def current_criteria():
-    return InclusionCriterion.objects.filter(is_current=True).order_by("code")
+    return InclusionCriterion.objects.current().order_by("code")
 
 
 def current_harm_method() -> HarmScoringMethod | None:
-    return HarmScoringMethod.objects.filter(is_current=True).prefetch_related("weights").first()
+    return HarmScoringMethod.objects.current().prefetch_related("weights").first()
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def current_criteria() -> list[dict]:
             "min_items": criterion.min_items,
             "requires_independent_sources": criterion.requires_independent_sources,
         }
-        for criterion in InclusionCriterion.objects.filter(is_current=True).order_by("title")
+        for criterion in InclusionCriterion.objects.current().order_by("title")
     ]
 
 
@@ -36,7 +36,7 @@ def lawful_bases():
 
 
 def current_harm_method():
-    return HarmScoringMethod.objects.filter(is_current=True).only("version", "published_at", "half_life_days").first()
+    return HarmScoringMethod.objects.current().only("version", "published_at", "half_life_days").first()
 
 
 def timescales() -> dict:

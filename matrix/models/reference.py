@@ -36,8 +36,16 @@ class ReferenceCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
 
+class PublishedVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The versions in force now (one per criterion code; one harm scoring method)."""
+        return self.filter(is_current=True)
+
+
 class PublishedVersion(models.Model):
     """A rule set that is drafted, then published; once published it is never edited, only superseded."""
+
+    objects = PublishedVersionQuerySet.as_manager()
 
     version = models.PositiveIntegerField(editable=False)
     is_current = models.BooleanField(default=False, editable=False)

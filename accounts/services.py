@@ -51,7 +51,7 @@ from audit.models import Action
 from matrix.models import Borough, BoroughUserGrant
 from matrix.permissions import ACCESS_BOROUGH
 from matrix.services import fit_change_reason, save_tracked
-from matrix.validators import validate_text
+from matrix.validators import require_text, validate_text
 from sharing.models import PartnerAgency, PartnerMembership
 
 User = get_user_model()
@@ -85,9 +85,7 @@ class Entry:
 
 
 def _check_reason(reason) -> None:
-    validate_text(reason, "reason")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are making this change."})
+    require_text(reason, "reason", "Say why you are making this change.", minimum=1)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from audit.models import Action, SarStatus, SubjectAccessRequest
 from audit.sar_report import build_report
 from matrix.models import Subject
 from matrix.services import fit_change_reason, next_reference, save_tracked
+from matrix.validators import require_text
 
 __all__ = [
     "build_report", "open_request", "find_subjects", "match_subject", "unmatch_subject", "verify_identity",
@@ -26,17 +27,13 @@ __all__ = [
 ]
 
 SAR_PREFIX = "SAR"
-MINIMUM_TEXT_LENGTH = 10
 DUE_SOON_DAYS = 7
 SEARCH_LIMIT = 20
 CLOSED_SHOWN = 50
 
 
 def _require_text(text: str, field: str, what: str) -> str:
-    text = (text or "").strip()
-    if len(text) < MINIMUM_TEXT_LENGTH:
-        raise ValidationError({field: f"Give {what} (at least {MINIMUM_TEXT_LENGTH} characters)."})
-    return text
+    return require_text(text, field, f"Give {what} (at least {{minimum}} characters).")
 
 
 def _lock(sar: SubjectAccessRequest) -> SubjectAccessRequest:

@@ -11,7 +11,7 @@ from audit.models import Action
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
 from matrix.services import lock_subject, refresh_assessment, save_tracked
-from matrix.validators import check_input, validate_text
+from matrix.validators import check_input, require_text, validate_text
 
 EVIDENCE_EDITABLE_FIELDS = frozenset(
     {
@@ -103,9 +103,7 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
 
 @transaction.atomic
 def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Evidence:
-    reason = validate_text(reason or "", "reason").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the item is withdrawn; the reason stays on the record."})
+    reason = require_text(reason, "reason", "Say why the item is withdrawn; the reason stays on the record.", minimum=1)
     subject = lock_subject(evidence.subject)
     _require_editor(acting_user, subject)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
@@ -139,8 +137,7 @@ def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evid
         raise ValidationError("A withdrawn item cannot be verified.")
     if evidence.created_by_id == acting_user.pk:
         raise ValidationError("Someone other than the person who recorded the item must verify it.")
-    if len(method) < 10:
-        raise ValidationError({"method": "Describe how the material was verified (at least 10 characters)."})
+    method = require_text(method, "method", "Describe how the material was verified (at least {minimum} characters).")
     evidence.verification, evidence.verified_by, evidence.verified_at = Verification.VERIFIED, acting_user, timezone.now()
     evidence.verification_method = method
     save_tracked(evidence, acting_user=acting_user, reason="Social media verified")

@@ -1,4 +1,5 @@
-"""The record workflow of SPEC §3.1 and §3.5: submit, approve or reject, review, remove.
+"""The record workflow of docs/rules.md (The record workflow, Reviews and lapse): submit, approve or reject,
+review, remove.
 
 draft → submitted → approved → removed, or submitted → rejected → (edited) → draft.
 Each step locks the subject, checks role, borough and four-eyes here (not in views), writes one new
@@ -17,7 +18,7 @@ from audit.log import record
 from audit.models import Action
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
-from matrix.validators import validate_text
+from matrix.validators import require_text, validate_text
 from matrix.services import (
     check_victimisation_link,
     assess_subject,
@@ -28,7 +29,6 @@ from matrix.services import (
     save_tracked,
 )
 
-MINIMUM_REASON_LENGTH = 10
 
 
 class InvalidTransition(ValidationError):
@@ -44,10 +44,7 @@ def _require_status(subject: Subject, *allowed: str, action: str) -> None:
 
 
 def _require_reason(text: str, field: str, what: str) -> str:
-    text = validate_text(text or "", field).strip()
-    if len(text) < MINIMUM_REASON_LENGTH:
-        raise ValidationError({field: f"Give {what} (at least {MINIMUM_REASON_LENGTH} characters); it is kept on the record."})
-    return text
+    return require_text(text, field, f"Give {what} (at least {{minimum}} characters); it is kept on the record.")
 
 
 def _require_not_own(acting_user, subject: Subject, action: str) -> None:

@@ -1,4 +1,4 @@
-"""Disclosure to partner agencies (SPEC §5): every rule checked here, every step one transaction with history.
+"""Disclosure to partner agencies (docs/sharing.md): every rule checked here, every step one transaction with history.
 
 No disclosure without a valid agreement, an allowed lawful basis, fields the agreement permits, a
 stated purpose and a second person's approval; victims only for safeguarding; nothing from an
@@ -17,7 +17,7 @@ from config.formats import written
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
 from matrix.services import next_reference, save_tracked
-from matrix.validators import NULL_CHARACTERS_MESSAGE, validate_text
+from matrix.validators import MINIMUM_TEXT_LENGTH, NULL_CHARACTERS_MESSAGE, require_text, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
 from sharing.models import (
@@ -32,7 +32,6 @@ from sharing.snapshot import build_snapshot
 DEFAULT_EXPIRY_DAYS = 30
 AGREEMENT_WARNING_DAYS = 30
 DISCLOSURE_PREFIX = "DS"
-MINIMUM_PURPOSE_LENGTH = 10
 
 
 def default_expiry(agreement: InformationSharingAgreement):
@@ -76,7 +75,7 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
         errors["purpose"] = "Enter the purpose as text."
     elif "\x00" in purpose:
         errors["purpose"] = NULL_CHARACTERS_MESSAGE
-    elif len(purpose.strip()) < MINIMUM_PURPOSE_LENGTH:
+    elif len(purpose.strip()) < MINIMUM_TEXT_LENGTH:
         errors["purpose"] = "State the specific purpose of this disclosure (at least 10 characters)."
     if expiry is not None and (isinstance(expiry, datetime) or not isinstance(expiry, date)):
         errors["expiry"] = "Enter the expiry as a date."
@@ -171,11 +170,8 @@ def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
     return disclosure
 
 
-def _require_reason(reason: str, field: str = "reason") -> str:
-    reason = validate_text(reason or "", field).strip()
-    if len(reason) < MINIMUM_PURPOSE_LENGTH:
-        raise ValidationError({field: "Give the reason (at least 10 characters); it is kept on the record."})
-    return reason
+def _require_reason(reason: str) -> str:
+    return require_text(reason, "reason", "Give the reason (at least {minimum} characters); it is kept on the record.")
 
 
 @transaction.atomic

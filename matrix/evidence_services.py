@@ -1,7 +1,7 @@
 """Adding, correcting, withdrawing and verifying evidence. Each step is one transaction with history,
 and ends by recomputing the subject's harm score and criteria-lapse flag."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,11 +39,55 @@ def _validated(evidence: Evidence) -> None:
     evidence.full_clean(exclude=["subject", "created_by"], validate_unique=False, validate_constraints=False)
 
 
-def _require_editor(acting_user, subject: Subject) -> None:
-    if not permissions.can_edit_subject(acting_user, subject):
-        raise PermissionDenied("You can only change evidence on subjects of boroughs you work in.")
+SUBJECT_REMOVED = "The subject has been removed; its evidence can no longer change."
+VERIFIED_BY_SOMEONE_ELSE = "Someone other than the person who recorded the item must verify it."
+
+
+# Why an item cannot take a step now, or None: the services refuse with these words and the subject page
+# offers a step only where there is none, so the two cannot disagree. Who may take it is matrix.permissions'.
+def edit_refusal(subject: Subject, evidence: Evidence) -> str | None:
     if subject.status == Status.REMOVED:
-        raise ValidationError("The subject has been removed; its evidence can no longer change.")
+        return SUBJECT_REMOVED
+    if subject.status not in EDITABLE_SUBJECT_STATUSES:
+        return (
+            "Evidence can be edited only while the record is a draft or rejected. Once submitted, withdraw the "
+            "item with a reason and add a corrected one, so the record shows what each decision rested on."
+        )
+    if evidence.is_withdrawn:
+        return "A withdrawn item cannot be edited."
+    return None
+
+
+def withdraw_refusal(subject: Subject, evidence: Evidence) -> str | None:
+    if subject.status == Status.REMOVED:
+        return SUBJECT_REMOVED
+    if evidence.is_withdrawn:
+        return "This item has already been withdrawn."
+    return None
+
+
+def verify_refusal(user, subject: Subject, evidence: Evidence) -> str | None:
+    if subject.status == Status.REMOVED:
+        return SUBJECT_REMOVED
+    if not evidence.is_social_media:
+        return "Only social media items need verification."
+    if evidence.verification == Verification.VERIFIED:
+        return "This item is already verified."
+    if evidence.is_withdrawn:
+        return "A withdrawn item cannot be verified."
+    if evidence.created_by_id == user.pk:
+        return VERIFIED_BY_SOMEONE_ELSE
+    return None
+
+
+def _refuse_if(refusal: str | None) -> None:
+    if refusal:
+        raise ValidationError(refusal)
+
+
+def _require_editor(acting_user, subject: Subject) -> None:
+    permissions.require_step("add_evidence", acting_user, subject)
+    _refuse_if(SUBJECT_REMOVED if subject.status == Status.REMOVED else None)
 
 
 def _check_fields(fields: dict) -> None:
@@ -74,15 +118,9 @@ def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added
 def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str = "Evidence corrected") -> Evidence:
     _check_fields(changes)
     subject = lock_subject(evidence.subject)
-    _require_editor(acting_user, subject)
-    if subject.status not in EDITABLE_SUBJECT_STATUSES:
-        raise ValidationError(
-            "Evidence can be edited only while the record is a draft or rejected. Once submitted, withdraw the "
-            "item with a reason and add a corrected one, so the record shows what each decision rested on."
-        )
+    permissions.require_step("change_evidence", acting_user, subject)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    if evidence.is_withdrawn:
-        raise ValidationError("A withdrawn item cannot be edited.")
+    _refuse_if(edit_refusal(subject, evidence))
     changed = {name for name, value in changes.items() if getattr(evidence, name) != value}
     if not changed:
         # Saving an unchanged form is not a correction: keep the verification and write no history.
@@ -105,10 +143,9 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
 def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Evidence:
     reason = require_text(reason, "reason", "Say why the item is withdrawn; the reason stays on the record.", minimum=1)
     subject = lock_subject(evidence.subject)
-    _require_editor(acting_user, subject)
+    permissions.require_step("withdraw_evidence", acting_user, subject)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    if evidence.is_withdrawn:
-        raise ValidationError("This item has already been withdrawn.")
+    _refuse_if(withdraw_refusal(subject, evidence))
     evidence.withdrawn_at, evidence.withdrawn_by, evidence.withdrawal_reason = timezone.now(), acting_user, reason
     save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
     # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
@@ -124,19 +161,9 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
 def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evidence:
     method = validate_text(method or "", "method").strip()
     subject = lock_subject(evidence.subject)
-    if not permissions.can_verify(acting_user, subject):
-        raise PermissionDenied("Only a supervisor of the subject's borough can verify social media.")
-    if subject.status == Status.REMOVED:
-        raise ValidationError("The subject has been removed; its evidence can no longer change.")
+    permissions.require_step("verify_evidence", acting_user, subject)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    if not evidence.is_social_media:
-        raise ValidationError("Only social media items need verification.")
-    if evidence.verification == Verification.VERIFIED:
-        raise ValidationError("This item is already verified.")
-    if evidence.is_withdrawn:
-        raise ValidationError("A withdrawn item cannot be verified.")
-    if evidence.created_by_id == acting_user.pk:
-        raise ValidationError("Someone other than the person who recorded the item must verify it.")
+    _refuse_if(verify_refusal(acting_user, subject, evidence))
     method = require_text(method, "method", "Describe how the material was verified (at least {minimum} characters).")
     evidence.verification, evidence.verified_by, evidence.verified_at = Verification.VERIFIED, acting_user, timezone.now()
     evidence.verification_method = method

@@ -5,11 +5,13 @@ Borough. Role checks read only permissions actually granted (to the user or thei
 superuser flag alone gives no access to personal data.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -183,6 +185,52 @@ def can_verify(user, subject: Subject) -> bool:
     return holds(user, VERIFY_SOCIAL_MEDIA) and works_in_borough(user, subject.borough)
 
 
+@dataclass(frozen=True)
+class StepRule:
+    """Who may take one step on a subject, and the words a refused person reads (may name ``{borough}``)."""
+
+    allowed: Callable[..., bool]
+    refusal: str
+
+
+# Every step on a subject or its evidence, by name: the services, the pages and the API all ask here.
+# Four-eyes and the record's state are separate decisions (``require_not_own_record``; the services).
+SUBJECT_STEPS = {
+    "edit": StepRule(can_edit_subject, "You can only edit subjects of boroughs you work in."),
+    "submit": StepRule(can_edit_subject, "You can only submit subjects of boroughs you work in."),
+    "approve": StepRule(can_approve, "Only a supervisor of {borough} can approve this record."),
+    "reject": StepRule(can_approve, "Only a supervisor of {borough} can reject this record."),
+    "review": StepRule(can_review, "Only a supervisor of {borough} can review this record."),
+    "remove": StepRule(can_review, "Only a supervisor of {borough} can remove this record."),
+    "restrict": StepRule(can_restrict, "Only the data protection officer can restrict processing."),
+    "lift": StepRule(can_restrict, "Only the data protection officer can lift a restriction."),
+    "add_evidence": StepRule(can_edit_subject, "You can only add evidence to subjects of boroughs you work in."),
+    "change_evidence": StepRule(can_edit_subject, "You can only change evidence on subjects of boroughs you work in."),
+    "withdraw_evidence": StepRule(
+        can_edit_subject, "You can only withdraw evidence on subjects of boroughs you work in."
+    ),
+    "verify_evidence": StepRule(can_verify, "Only a supervisor of the subject's borough can verify social media."),
+}
+
+
+def require_step(step: str, user, subject: Subject) -> None:
+    """Refuse (PermissionDenied, 403) a step the user's role and boroughs do not allow on ``subject``."""
+    rule = SUBJECT_STEPS[step]
+    if not rule.allowed(user, subject):
+        raise PermissionDenied(rule.refusal.format(borough=subject.borough.name))
+
+
+def require_not_own_record(user, subject: Subject, step: str) -> None:
+    """Four-eyes: the person who created or submitted a record never decides it."""
+    if is_own_record(user, subject):
+        raise PermissionDenied(f"You cannot {step} a record you created or submitted: another supervisor must.")
+
+
+def require_break_glass(user) -> None:
+    if not can_break_glass(user):
+        raise PermissionDenied("Your role cannot use break-glass access.")
+
+
 class SubjectActions:
     """Every per-subject decision a page needs, with the borough check made once (one query).
 
@@ -190,18 +238,14 @@ class SubjectActions:
     """
 
     def __init__(self, user, subject: Subject):
-        roles = {
-            perm: holds(user, perm) for perm in (CHANGE_SUBJECT, APPROVE_SUBJECT, REVIEW_SUBJECT, VERIFY_SOCIAL_MEDIA)
-        }
-        works = any(roles.values()) and works_in_borough(user, subject.borough)
-        self.works_in_borough = works
-        # The same tests as can_edit_subject, can_approve, can_review and can_verify.
-        self.edit = works and roles[CHANGE_SUBJECT]
-        self.approve = works and roles[APPROVE_SUBJECT]
-        self.review = works and roles[REVIEW_SUBJECT]
-        self.verify = works and roles[VERIFY_SOCIAL_MEDIA]
+        # The rule functions themselves: the user's permissions and boroughs are read once and kept on the user.
+        self.edit = can_edit_subject(user, subject)
+        self.approve = can_approve(user, subject)
+        self.review = can_review(user, subject)
+        self.verify = can_verify(user, subject)
+        self.works_in_borough = self.edit or self.approve or self.review or self.verify
         self.own = is_own_record(user, subject)
-        # The DPO restricts processing in any borough; their oversight role already lets them see the record.
+        # The page shows only a subject the user may see, so the role is what remains of can_restrict.
         self.restrict = holds(user, RESTRICT_PROCESSING)
 
 

@@ -9,7 +9,7 @@ version with its reason, and either completes or leaves nothing behind.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +35,21 @@ class InvalidTransition(ValidationError):
     """The record is not in a state where this step makes sense."""
 
 
+# The statuses each step starts from: the services refuse any other, and the subject page offers a step only here.
+STEP_FROM = {
+    "submit": (Status.DRAFT, Status.REJECTED),
+    "approve": (Status.SUBMITTED,),
+    "reject": (Status.SUBMITTED,),
+    "review": (Status.APPROVED,),
+    "remove": (Status.APPROVED,),
+}
+
+
+def step_open(step: str, subject: Subject) -> bool:
+    """Whether ``subject`` is in a state the step starts from (who may take it is matrix.permissions')."""
+    return subject.status in STEP_FROM[step]
+
+
 def _require_status(subject: Subject, *allowed: str, action: str) -> None:
     if subject.status not in allowed:
         names = " or ".join(Status(value).label.lower() for value in allowed)
@@ -45,11 +60,6 @@ def _require_status(subject: Subject, *allowed: str, action: str) -> None:
 
 def _require_reason(text: str, field: str, what: str) -> str:
     return require_text(text, field, f"Give {what} (at least {{minimum}} characters); it is kept on the record.")
-
-
-def _require_not_own(acting_user, subject: Subject, action: str) -> None:
-    if permissions.is_own_record(acting_user, subject):
-        raise PermissionDenied(f"You cannot {action} a record you created or submitted: another supervisor must.")
 
 
 def _step(subject: Subject, acting_user, reason: str, *, what: str = "", justification: str = "") -> Subject:
@@ -78,9 +88,8 @@ def _unmet_criteria_message(assessment) -> str:
 @transaction.atomic
 def submit_subject(*, acting_user, subject: Subject, expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
-    if not permissions.can_edit_subject(acting_user, subject):
-        raise PermissionDenied("You can only submit subjects of boroughs you work in.")
-    _require_status(subject, Status.DRAFT, Status.REJECTED, action="submitted")
+    permissions.require_step("submit", acting_user, subject)
+    _require_status(subject, *STEP_FROM["submit"], action="submitted")
     check_victimisation_link(subject)
     assessment = assess_subject(subject)
     if not assessment.criteria_met:
@@ -91,16 +100,15 @@ def submit_subject(*, acting_user, subject: Subject, expected_version: int | Non
 
 
 def _require_decider(acting_user, subject: Subject, action: str) -> None:
-    if not permissions.can_approve(acting_user, subject):
-        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can {action} this record.")
-    _require_not_own(acting_user, subject, action)
+    permissions.require_step(action, acting_user, subject)
+    permissions.require_not_own_record(acting_user, subject, action)
 
 
 @transaction.atomic
 def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
     _require_decider(acting_user, subject, "approve")
-    _require_status(subject, Status.SUBMITTED, action="approved")
+    _require_status(subject, *STEP_FROM["approve"], action="approved")
     # The evidence may have changed since submission: the rules are applied again at the moment of decision.
     assessment = assess_subject(subject)
     if not assessment.criteria_met:
@@ -118,7 +126,7 @@ def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected
 def reject_subject(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
     _require_decider(acting_user, subject, "reject")
-    _require_status(subject, Status.SUBMITTED, action="rejected")
+    _require_status(subject, *STEP_FROM["reject"], action="rejected")
     reason = _require_reason(reason, "reason", "the reason for rejecting it, for the officer")
     subject.status, subject.rejection_reason = Status.REJECTED, reason
     return _step(subject, acting_user, f"Rejected: {reason}", what="Rejected", justification=reason)
@@ -129,10 +137,9 @@ def review_subject(
     *, acting_user, subject: Subject, outcome: str, justification: str, expected_version: int | None = None
 ) -> SubjectReview:
     subject = lock_subject(subject, expected_version)
-    if not permissions.can_review(acting_user, subject):
-        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can review this record.")
-    _require_not_own(acting_user, subject, "review")
-    _require_status(subject, Status.APPROVED, action="reviewed")
+    permissions.require_step("review", acting_user, subject)
+    permissions.require_not_own_record(acting_user, subject, "review")
+    _require_status(subject, *STEP_FROM["review"], action="reviewed")
     if outcome not in ReviewOutcome.values:
         raise ValidationError({"outcome": "Choose retain or remove."})
     justification = _require_reason(justification, "justification", "the justification for this outcome")
@@ -165,9 +172,8 @@ def review_subject(
 @transaction.atomic
 def remove_subject(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
-    if not permissions.can_review(acting_user, subject):
-        raise PermissionDenied(f"Only a supervisor of {subject.borough.name} can remove this record.")
-    _require_not_own(acting_user, subject, "remove")
+    permissions.require_step("remove", acting_user, subject)
+    permissions.require_not_own_record(acting_user, subject, "remove")
     reason = _require_reason(reason, "reason", "the reason for removal")
     return _remove(subject, acting_user=acting_user, reason=f"Removed: {reason}")
 
@@ -184,7 +190,7 @@ def remove_erased_record(*, acting_user, subject: Subject) -> Subject:
     )
 
 
-def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=(Status.APPROVED,),
+def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=STEP_FROM["remove"],
             retention_days: int | None = None) -> Subject:
     _require_status(subject, *from_statuses, action="removed")
     now = timezone.now()
@@ -202,8 +208,7 @@ def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=(Status
 def restrict_processing(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     """s.47: keep the record but stop disclosing it (e.g. while its accuracy is contested); recipients are told."""
     subject = lock_subject(subject, expected_version)
-    if not permissions.can_restrict(acting_user, subject):
-        raise PermissionDenied("Only the data protection officer can restrict processing.")
+    permissions.require_step("restrict", acting_user, subject)
     if subject.is_restricted:
         raise InvalidTransition(f"Processing of {subject.reference} is already restricted.")
     reason = _require_reason(reason, "reason", "the reason for restricting processing")
@@ -216,8 +221,7 @@ def restrict_processing(*, acting_user, subject: Subject, reason: str, expected_
 @transaction.atomic
 def lift_restriction(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
-    if not permissions.can_restrict(acting_user, subject):
-        raise PermissionDenied("Only the data protection officer can lift a restriction.")
+    permissions.require_step("lift", acting_user, subject)
     if not subject.is_restricted:
         raise InvalidTransition(f"Processing of {subject.reference} is not restricted.")
     reason = _require_reason(reason, "reason", "the reason for lifting the restriction")

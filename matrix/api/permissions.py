@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from matrix import permissions
@@ -25,22 +26,14 @@ class SubjectAccess(BasePermission):
         return permissions.can_edit_subject(request.user, obj)
 
 
-# The role check each step's service makes, with the service's words, keyed by the viewset action. It is
-# repeated on the object so that the wrong role is refused (403) before the request body is read, never
-# answered with a 400 about a request it may not make. Four-eyes and the record's state stay with the services.
-SUBJECT_STEP_CHECKS = {
-    "submit": (permissions.can_edit_subject, "You can only submit subjects of boroughs you work in."),
-    "approve": (permissions.can_approve, "Only a supervisor of {borough} can approve this record."),
-    "reject": (permissions.can_approve, "Only a supervisor of {borough} can reject this record."),
-    "review": (permissions.can_review, "Only a supervisor of {borough} can review this record."),
-    "remove": (permissions.can_review, "Only a supervisor of {borough} can remove this record."),
+# The step each viewset action is, in matrix.permissions.SUBJECT_STEPS: its role check is made on the object so
+# that the wrong role is refused (403) before the request body is read, never answered with a 400 about a
+# request it may not make. Four-eyes and the record's state stay with the services.
+SUBJECT_ACTION_STEPS = {
+    "submit": "submit", "approve": "approve", "reject": "reject", "review": "review", "remove": "remove",
+    "restrict": "restrict", "lift": "lift",
 }
-CHANGE_EVIDENCE = "You can only change evidence on subjects of boroughs you work in."
-EVIDENCE_STEP_CHECKS = {
-    "partial_update": (permissions.can_edit_subject, CHANGE_EVIDENCE),
-    "withdraw": (permissions.can_edit_subject, CHANGE_EVIDENCE),
-    "verify": (permissions.can_verify, "Only a supervisor of the subject's borough can verify social media."),
-}
+EVIDENCE_ACTION_STEPS = {"partial_update": "change_evidence", "withdraw": "withdraw_evidence", "verify": "verify_evidence"}
 
 
 class RecordWorkAccess(BasePermission):
@@ -62,13 +55,14 @@ class RecordWorkAccess(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         if isinstance(obj, Evidence):
-            step, subject = EVIDENCE_STEP_CHECKS.get(view.action), obj.subject
+            step, subject = EVIDENCE_ACTION_STEPS.get(view.action), obj.subject
         else:
-            step, subject = SUBJECT_STEP_CHECKS.get(view.action), obj
+            step, subject = SUBJECT_ACTION_STEPS.get(view.action), obj
         if step is None:
             return True
-        allowed, refusal = step
-        if allowed(request.user, subject):
-            return True
-        self.message = refusal.format(borough=subject.borough.name)
-        return False
+        try:
+            permissions.require_step(step, request.user, subject)
+        except DjangoPermissionDenied as refusal:
+            self.message = str(refusal)
+            return False
+        return True

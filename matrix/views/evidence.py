@@ -4,7 +4,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit import hooks
@@ -34,8 +34,7 @@ def _done(request, subject, message):
 @login_required
 def evidence_add(request, subject_uuid):
     subject = get_visible_subject(request.user, subject_uuid)
-    if not permissions.can_edit_subject(request.user, subject):
-        raise PermissionDenied("You can only add evidence to subjects of boroughs you work in.")
+    permissions.require_step("add_evidence", request.user, subject)
     form = forms.EvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,8 +49,7 @@ def evidence_add(request, subject_uuid):
 @login_required
 def evidence_edit(request, subject_uuid, evidence_uuid):
     subject, item = get_visible_evidence(request.user, subject_uuid, evidence_uuid)
-    if not permissions.can_edit_subject(request.user, subject):
-        raise PermissionDenied("You can only change evidence on subjects of boroughs you work in.")
+    permissions.require_step("change_evidence", request.user, subject)
     # The form writes what was typed onto its instance; the page keeps showing the stored item.
     form = forms.EvidenceForm(request.POST or None, instance=copy.copy(item))
     if request.method == "POST" and form.is_valid():
@@ -67,8 +65,7 @@ def evidence_edit(request, subject_uuid, evidence_uuid):
 @login_required
 def evidence_withdraw(request, subject_uuid, evidence_uuid):
     subject, item = get_visible_evidence(request.user, subject_uuid, evidence_uuid)
-    if not permissions.can_edit_subject(request.user, subject):
-        raise PermissionDenied("You can only withdraw evidence on subjects of boroughs you work in.")
+    permissions.require_step("withdraw_evidence", request.user, subject)
     form = forms.WithdrawEvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,8 +82,7 @@ def evidence_withdraw(request, subject_uuid, evidence_uuid):
 @login_required
 def evidence_verify(request, subject_uuid, evidence_uuid):
     subject, item = get_visible_evidence(request.user, subject_uuid, evidence_uuid)
-    if not permissions.can_verify(request.user, subject):
-        raise PermissionDenied("Only a supervisor of the subject's borough can verify social media.")
+    permissions.require_step("verify_evidence", request.user, subject)
     form = forms.VerifySocialMediaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from audit import hooks
 from audit.permissions import can_read_log
 from config import failed_forms
-from matrix import forms, permissions, publishing, queries, services
-from matrix.choices import Status, Verification
-from matrix.evidence_services import EDITABLE_SUBJECT_STATUSES
+from matrix import evidence_services, forms, permissions, publishing, queries, services, workflow
+from matrix.choices import Status
 from matrix.history import subject_history
 from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_description
 
@@ -56,13 +55,13 @@ def subject_list(request):
 def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> dict:
     """The workflow forms this person may use on this record now (the services check again on POST)."""
     shown = {}
-    if actions.edit and subject.status in (Status.DRAFT, Status.REJECTED):
+    if actions.edit and workflow.step_open("submit", subject):
         shown["submit"] = forms.SubmitForm(subject=subject)
     if not actions.own:
-        if actions.approve and subject.status == Status.SUBMITTED:
+        if actions.approve and workflow.step_open("approve", subject):
             shown["approve"] = forms.ApproveForm(subject=subject)
             shown["reject"] = forms.RejectForm(subject=subject)
-        if actions.review and subject.status == Status.APPROVED:
+        if actions.review and workflow.step_open("review", subject):
             shown["review"] = forms.ReviewForm(subject=subject)
             shown["remove"] = forms.RemoveForm(subject=subject)
     if actions.restrict and not subject.is_erased:
@@ -74,17 +73,15 @@ def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> d
 
 
 def evidence_rows(user, subject, evidence, assessment, actions):
-    editable = actions.edit and subject.status in EDITABLE_SUBJECT_STATUSES
     for item in evidence:
-        live = not item.is_withdrawn
-        awaiting = item.is_social_media and item.verification == Verification.UNVERIFIED and live
+        verify_refusal = evidence_services.verify_refusal(user, subject, item)
         yield {
             "item": item,
             "verdict": assessment.verdicts[item.pk],
-            "can_edit": editable and live,
-            "can_withdraw": actions.edit and live and subject.status != Status.REMOVED,
-            "can_verify": actions.verify and awaiting and item.created_by_id != user.pk,
-            "verify_own": actions.verify and awaiting and item.created_by_id == user.pk,
+            "can_edit": actions.edit and evidence_services.edit_refusal(subject, item) is None,
+            "can_withdraw": actions.edit and evidence_services.withdraw_refusal(subject, item) is None,
+            "can_verify": actions.verify and verify_refusal is None,
+            "verify_own": actions.verify and verify_refusal == evidence_services.VERIFIED_BY_SOMEONE_ELSE,
         }
 
 

@@ -1,4 +1,11 @@
-"""Every access decision about disclosures, used by the pages and the API alike."""
+"""Every access decision about disclosures, used by the pages and the API alike.
+
+``can_*`` answer the question (to show or hide a form); ``require_*`` refuse with the words the person
+reads (PermissionDenied, 403). The services call ``require_*`` before any change, and so do the pages
+that must refuse before reading a form.
+"""
+
+from django.core.exceptions import PermissionDenied
 
 from matrix import permissions as matrix_permissions
 from matrix.models import Subject
@@ -23,6 +30,28 @@ def can_decide(user, disclosure: Disclosure) -> bool:
 def can_approve_or_refuse(user, disclosure: Disclosure) -> bool:
     """Four eyes: a supervisor of the borough who did not request it (revoking needs only can_decide)."""
     return can_decide(user, disclosure) and disclosure.requested_by_id != user.pk
+
+
+def require_request(user, subject: Subject) -> None:
+    if not can_request(user, subject):
+        raise PermissionDenied("Only officers and supervisors of the subject's borough can request a disclosure.")
+
+
+def require_decide(user, disclosure: Disclosure, action: str) -> None:
+    """A supervisor of the subject's borough (revoking needs no more)."""
+    if not can_decide(user, disclosure):
+        raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can {action} this disclosure.")
+
+
+def require_approve_or_refuse(user, disclosure: Disclosure, action: str) -> None:
+    require_decide(user, disclosure, action)
+    if not can_approve_or_refuse(user, disclosure):
+        raise PermissionDenied(f"You cannot {action} a disclosure you requested: another supervisor must.")
+
+
+def require_supervisor(user) -> None:
+    if not holds(user, APPROVE_DISCLOSURE):
+        raise PermissionDenied("Only supervisors decide disclosures.")
 
 
 def can_read_register(user) -> bool:
@@ -58,3 +87,8 @@ REGISTER_PARTNER = "sharing.add_partneragency"
 
 def can_register_partner(user) -> bool:
     return holds(user, REGISTER_PARTNER)
+
+
+def require_register_partner(user) -> None:
+    if not can_register_partner(user):
+        raise PermissionDenied("Only the data protection officer's role can register partner agencies.")

@@ -7,7 +7,7 @@ overdue or unapproved record; revocation at once; later corrections reach the re
 
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -93,8 +93,7 @@ def request_disclosure(
     purpose: str, fields, expiry=None,
 ) -> Disclosure:
     subject = Subject.objects.select_related("borough").get(pk=subject.pk)
-    if not permissions.can_request(acting_user, subject):
-        raise PermissionDenied("Only officers and supervisors of the subject's borough can request a disclosure.")
+    permissions.require_request(acting_user, subject)
     partner = agreement.partner
     expiry = expiry or default_expiry(agreement)
     check_disclosure_rules(
@@ -129,13 +128,6 @@ def _lock(disclosure: Disclosure) -> Disclosure:
     )
 
 
-def _require_decider(acting_user, disclosure: Disclosure, action: str) -> None:
-    if not permissions.can_decide(acting_user, disclosure):
-        raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can {action} this disclosure.")
-    if not permissions.can_approve_or_refuse(acting_user, disclosure):
-        raise PermissionDenied(f"You cannot {action} a disclosure you requested: another supervisor must.")
-
-
 def _require_requested(disclosure: Disclosure, action: str) -> None:
     if disclosure.status != DisclosureStatus.REQUESTED:
         raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; it cannot be {action}.")
@@ -148,7 +140,7 @@ def end_of_day(day) -> datetime:
 @transaction.atomic
 def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
     disclosure = _lock(disclosure)
-    _require_decider(acting_user, disclosure, "approve")
+    permissions.require_approve_or_refuse(acting_user, disclosure, "approve")
     _require_requested(disclosure, "approved")
     subject = Subject.objects.select_for_update().get(pk=disclosure.subject_id)
     # The world may have moved since the request (review overdue, agreement ended): check everything again.
@@ -177,7 +169,7 @@ def _require_reason(reason: str) -> str:
 @transaction.atomic
 def refuse_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Disclosure:
     disclosure = _lock(disclosure)
-    _require_decider(acting_user, disclosure, "refuse")
+    permissions.require_approve_or_refuse(acting_user, disclosure, "refuse")
     _require_requested(disclosure, "refused")
     disclosure.refusal_reason = _require_reason(reason)
     disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.REFUSED, acting_user, timezone.now()
@@ -204,8 +196,7 @@ def _revoke(disclosure: Disclosure, *, acting_user, reason: str) -> Disclosure:
 def revoke_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Disclosure:
     """Takes effect at once: the partner portal only ever shows live disclosures."""
     disclosure = _lock(disclosure)
-    if not permissions.can_decide(acting_user, disclosure):
-        raise PermissionDenied(f"Only a supervisor of {disclosure.subject.borough.name} can revoke this disclosure.")
+    permissions.require_decide(acting_user, disclosure, "revoke")
     if disclosure.status != DisclosureStatus.APPROVED:
         raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; only approved disclosures can be revoked.")
     return _revoke(disclosure, acting_user=acting_user, reason=_require_reason(reason))
@@ -329,8 +320,7 @@ def agreements_ending_soon(today=None):
 @transaction.atomic
 def register_partner_agency(*, acting_user, name: str, kind: str) -> PartnerAgency:
     """A new partner agency; its information-sharing agreement is recorded separately before anything is shared."""
-    if not permissions.can_register_partner(acting_user):
-        raise PermissionDenied("Only the data protection officer's role can register partner agencies.")
+    permissions.require_register_partner(acting_user)
     agency = PartnerAgency(name=validate_text(name, "name").strip(), kind=kind)
     agency.full_clean(validate_unique=False, validate_constraints=False)
     taken = f"{agency.name} is already registered as a partner agency."

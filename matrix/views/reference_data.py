@@ -55,8 +55,7 @@ def reference_data(request):
     _require_manager(request.user)
     if request.method != "POST":
         return _page(request)
-    if not sharing_permissions.can_register_partner(request.user):
-        raise PermissionDenied("Only the data protection officer's role can register partner agencies.")
+    sharing_permissions.require_register_partner(request.user)
     form = PartnerAgencyForm(request.POST)
     if form.is_valid():
         try:

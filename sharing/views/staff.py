@@ -29,8 +29,7 @@ from sharing.snapshot import build_snapshot
 @login_required
 def disclosure_request(request, subject_uuid):
     subject = get_visible_subject(request.user, subject_uuid)
-    if not permissions.can_request(request.user, subject):
-        raise PermissionDenied("Only officers and supervisors of the subject's borough can request a disclosure.")
+    permissions.require_request(request.user, subject)
     # Reached for one agreement (?agreement=), the form offers only the fields that agreement allows.
     initial = {"agreement": request.GET["agreement"]} if request.GET.get("agreement") else {}
     form = DisclosureRequestForm(request.POST or None, subject=subject, initial=initial)
@@ -91,8 +90,7 @@ def disclosure_register(request):
 
 @login_required
 def disclosure_queue(request):
-    if not permissions.holds(request.user, permissions.APPROVE_DISCLOSURE):
-        raise PermissionDenied("Only supervisors decide disclosures.")
+    permissions.require_supervisor(request.user)
     disclosures = list(queries.approval_queue(request.user)[:100])
     mark_openable_subjects(request.user, disclosures)
     return render(request, "sharing/queue.html", {"disclosures": disclosures, "scope": scope_description(request.user)})

@@ -1,4 +1,5 @@
-"""The govmatrix benchmark (SPEC §8, issue 7): latency and throughput of the pages people use, at 10k and 1M subjects.
+"""The govmatrix benchmark (docs/engineering.md, Page cost; issue 7): latency and throughput of the pages people
+use, at 10k and 1M subjects.
 
 Run ``python -m bench --help``. It starts gunicorn on a PostgreSQL dataset (or targets a running server),
 signs the demo users in through the real sign-in form, measures each scenario with concurrent clients,

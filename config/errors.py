@@ -24,7 +24,7 @@ def page_not_found(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    """handler403. Every refusal is logged (SPEC §6: access denied), then answered."""
+    """handler403. Every refusal is logged (docs/access-log.md, What is logged: denied), then answered."""
     hooks.denied(getattr(request, "user", None), detail=f"Page refused: {request.path[:120]}: {exception or ''}"[:300])
     if is_api(request):
         return JsonResponse({"detail": str(exception or "You do not have permission to perform this action.")}, status=403)

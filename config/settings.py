@@ -221,7 +221,8 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no anonymous guardian user: outsiders never hold object permissions
 
-# Domain settings (SPEC §3.5): how long an approval lasts before review, and break-glass limits.
+# Domain settings (docs/rules.md, Reviews and lapse; docs/access.md, Break-glass access): how long an approval
+# lasts before review, and break-glass limits.
 GOVMATRIX_REVIEW_PERIOD_DAYS = env_int("GOVMATRIX_REVIEW_PERIOD_DAYS", 90)
 GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
 # After removal, personal data is kept this long (for complaints and proceedings), then erased.

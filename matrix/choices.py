@@ -1,4 +1,5 @@
-"""Code tables from SPEC §2-3. These values are stored in the database and CHECK-constrained there."""
+"""Code tables of docs/rules.md (Classification, Evidence, Grading (3x5x2)). These values are stored in the
+database and CHECK-constrained there."""
 
 from django.db import models
 

@@ -49,7 +49,7 @@ def _display(model_field, value, labels: dict) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(model_field, models.ForeignKey):
-        # A name, never the database key: integer keys do not leave the server (SPEC §3.1).
+        # A name, never the database key: integer keys do not leave the server (docs/rules.md, The subject record).
         return labels.get((model_field.related_model, value), f"(a {model_field.related_model._meta.verbose_name})")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))

@@ -5,13 +5,13 @@ reads, adjusts (in /admin/) and publishes each draft on the reference data page;
 (``seed_demo``) publishes the same set at once. Nothing here is personal data.
 
 - Inclusion criteria state, in the words published on the public page, what makes someone eligible
-  and the evidence it needs (SPEC §3.3). Perpetrators need corroborated, well-graded, recent
+  and the evidence it needs (docs/rules.md, Inclusion criteria). Perpetrators need corroborated, well-graded, recent
   evidence; victims and people at risk are listed for safeguarding only, on a police record or a
   partner's information. Social media can corroborate but never count on its own (``matrix.rules``).
-- Offence weights are the severity table of the harm score (SPEC §3.4): the most serious harm
+- Offence weights are the severity table of the harm score (docs/rules.md, Harm score): the most serious harm
   (homicide, firearms) weighs most; a weight halves every ``half_life_days`` after the offence.
 - Lawful bases for sharing are loaded by the sharing app's data migration when the database is
-  created (SPEC §2); they are named here, not repeated, so the list exists once.
+  created (docs/sharing.md, Lawful bases); they are named here, not repeated, so the list exists once.
 """
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
-"""The inclusion and harm rules of SPEC §3.2-3.4 as pure functions over already-loaded rows.
+"""The inclusion and harm rules of docs/rules.md (Whether an item counts, Inclusion criteria, Harm score) as
+pure functions over already-loaded rows.
 
 Nothing here touches the database, so the subject page, the submit step, the nightly review and
 the API all reach the same verdict from the same inputs, and every rule is unit-testable alone.
@@ -53,7 +54,8 @@ def _source_key(item) -> str:
 
 
 def _lone_support_reasons(items: list) -> list[str]:
-    """Weak kinds of evidence that may support a finding but never make it alone (SPEC §3.2)."""
+    """Weak kinds of evidence that may support a finding but never make it alone (docs/rules.md, Whether an
+    item counts)."""
     reasons = []
     if items and all(i.source_type == SourceType.SOCIAL_MEDIA for i in items):
         reasons.append("Only social media supports it, and social media never counts on its own.")

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from matrix import permissions, rules, signals
+from audit import hooks
 from audit.log import record
 from audit.models import Action
 from matrix.choices import Status
@@ -283,11 +284,36 @@ def _send_back_for_approval(subject: Subject, assessment: SubjectAssessment, act
     return f"{reason} (classification or borough changed and no criterion is met: returned to draft)"
 
 
+BREAK_GLASS_UNKNOWN_REFERENCE = (
+    "No record has this reference. Enter it as it is written on the record, for example {example}."
+)
+
+
+def find_break_glass_subject(*, acting_user, reference: str) -> Subject:
+    """The subject a break-glass request names, for every door to ``grant_break_glass`` (page and API).
+
+    Found by its exact reference (any case, spaces around ignored) among every borough's records, since
+    reaching one outside the user's boroughs is the point; never by name. An erased record has nothing left
+    to open. A reference that names no record is refused on the ``reference`` field, and the refusal is
+    logged (outside any transaction of the caller's, so it stays logged); the text typed is not logged.
+    """
+    permissions.require_break_glass(acting_user)
+    text = validate_text(reference or "", "reference").strip().upper()
+    subject = (
+        Subject.objects.select_related("borough").filter(reference=text, erased_at__isnull=True).first()
+        if text else None
+    )
+    if subject is None:
+        hooks.denied(acting_user, detail="Break glass refused: the reference given names no record (no such record)")
+        example = format_reference(reference_series(), 123)
+        raise ValidationError({"reference": BREAK_GLASS_UNKNOWN_REFERENCE.format(example=example)})
+    return subject
+
+
 @transaction.atomic
 def grant_break_glass(*, acting_user, subject: Subject, justification: str, hours: int) -> SubjectAccessGrant:
     """Give the acting user time-limited read access to one subject outside their boroughs."""
-    if not permissions.can_break_glass(acting_user):
-        raise PermissionDenied("Your role cannot use break-glass access.")
+    permissions.require_break_glass(acting_user)
     justification = validate_text(justification or "", "justification").strip()
     errors = {}
     if len(justification) < 20:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from matrix import views
+from matrix.views.break_glass import break_glass
 
 SUBJECT = "subjects/<uuid:subject_uuid>/"
 EVIDENCE = f"{SUBJECT}evidence/<uuid:evidence_uuid>/"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="home"),
     path("subjects/", views.subject_list, name="subject-list"),
     path("subjects/new/", views.subject_create, name="subject-create"),
+    path("subjects/break-glass/", break_glass, name="break-glass"),
     path(SUBJECT, views.subject_detail, name="subject-detail"),
     path(f"{SUBJECT}edit/", views.subject_edit, name="subject-edit"),
     path(f"{SUBJECT}evidence/new/", views.evidence_add, name="evidence-add"),

@@ -1,4 +1,4 @@
-"""Partner agencies, the agreements that govern sharing with them, and each justified disclosure (SPEC §5)."""
+"""Partner agencies, the agreements that govern sharing with them, and each justified disclosure (docs/sharing.md)."""
 
 import uuid
 

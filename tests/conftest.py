@@ -130,8 +130,8 @@ def reference_data(transactional_db):
     sync_roles()
 
 
-# What logging one read costs (SPEC §6): the access check for break glass, then a savepoint, the
-# chain head, the insert and the release — plus the advisory lock on PostgreSQL.
+# What logging one read costs (docs/access-log.md, What is logged): the access check for break glass, then a
+# savepoint, the chain head, the insert and the release — plus the advisory lock on PostgreSQL.
 LOGGED_READ_QUERIES = 6
 # Sliding idle expiry saves the session on every request: a savepoint, the update and the release.
 SESSION_QUERIES = 3

@@ -1,4 +1,5 @@
-"""Invariants hold in the database itself, not only in forms (SPEC §3.1-3.2)."""
+"""Invariants hold in the database itself, not only in forms (docs/rules.md, The subject record;
+docs/rules.md, Evidence)."""
 
 from datetime import date
 

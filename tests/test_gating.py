@@ -1,4 +1,5 @@
-"""Borough gating (SPEC §4): outsiders get 404, break glass opens one subject for a while, roles limit actions."""
+"""Borough gating (docs/access.md, Borough partitioning): outsiders get 404, break glass opens one subject for a
+while, roles limit actions."""
 
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
-"""Every filter and sort of the hot lists is served by an index (issue 7, SPEC §8), checked with EXPLAIN.
+"""Every filter and sort of the hot lists is served by an index (issue 7; docs/engineering.md, Page cost),
+checked with EXPLAIN.
 
 The test database is small, so PostgreSQL would rightly choose sequential scans; the plans are taken
 with sequential scans (and, for sorts, explicit sorts) priced out of reach, so the planner falls back

@@ -1,4 +1,5 @@
-"""Versioned reference data: draft, publish, supersede — never edit in place (SPEC §3.3-3.4)."""
+"""Versioned reference data: draft, publish, supersede — never edit in place (docs/rules.md, Published
+versions of the rules)."""
 
 from decimal import Decimal
 

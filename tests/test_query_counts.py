@@ -1,4 +1,4 @@
-"""Page cost does not grow with the number of rows or evidence items (SPEC §8)."""
+"""Page cost does not grow with the number of rows or evidence items (docs/engineering.md, Page cost)."""
 
 import pytest
 from django.db import connection

@@ -1,5 +1,6 @@
-"""Inclusion criteria rules (SPEC §3.2-3.3): matrix.rules.item_verdict, evaluate_criterion,
-evaluate_criteria and criteria_met, plus services.assess_subject over database rows.
+"""Inclusion criteria rules (docs/rules.md, Whether an item counts; docs/rules.md, Inclusion criteria):
+matrix.rules.item_verdict, evaluate_criterion, evaluate_criteria and criteria_met, plus
+services.assess_subject over database rows.
 
 The rules are pure, so most tests build unsaved model instances and pass a fixed ``today``.
 """

@@ -1,4 +1,4 @@
-"""Harm score rules (SPEC §3.4): matrix.rules.assess_harm and band_for, plus services.assess_subject.
+"""Harm score rules (docs/rules.md, Harm score): matrix.rules.assess_harm and band_for, plus services.assess_subject.
 
 score = sum over qualifying offence items of weight x 0.5 ** (age_days / half_life_days),
 banded by the method's amber and red thresholds. Pure tests use unsaved instances and a fixed today.

@@ -1,4 +1,4 @@
-"""Disclosure rules of SPEC §5, negative paths first."""
+"""Disclosure rules (docs/sharing.md, Disclosures), negative paths first."""
 
 from datetime import timedelta
 

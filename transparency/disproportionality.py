@@ -1,4 +1,5 @@
-"""Is any group over-represented on the matrix compared with the people who live in the area? (SPEC §1)
+"""Is any group over-represented on the matrix compared with the people who live in the area?
+(docs/purpose.md, Equality monitoring)
 
 For each group: its share of the people on the matrix (approved records only) against its share of
 the area's resident population, and the ratio of the two (2.0 = twice as many as in proportion).

@@ -1,4 +1,4 @@
-"""The disproportionality page: the matrix compared with the resident population (SPEC §1, equality duty).
+"""The disproportionality page: the matrix compared with the resident population (docs/purpose.md, Equality monitoring).
 
 Supervisors (their boroughs and London as a whole), auditors and the DPO (every borough). Other roles
 get a 403, which ``config.errors.permission_denied`` logs. Viewing the figures is not logged as a

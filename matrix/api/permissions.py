@@ -13,9 +13,7 @@ class SubjectAccess(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         if request.method in SAFE_METHODS:
-            return permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(
-                user, permissions.VIEW_ALL_SUBJECTS
-            )
+            return _reads_records(user)
         if request.method == "POST":
             return permissions.holds(user, permissions.ADD_SUBJECT)
         return permissions.holds(user, permissions.CHANGE_SUBJECT)
@@ -36,6 +34,44 @@ SUBJECT_ACTION_STEPS = {
 EVIDENCE_ACTION_STEPS = {"partial_update": "change_evidence", "withdraw": "withdraw_evidence", "verify": "verify_evidence"}
 
 
+def _refused_step(permission: BasePermission, step: str | None, user, subject) -> bool:
+    """Whether ``matrix.permissions`` refuses the step; the refusal's words become the 403's message."""
+    if step is None:
+        return False
+    try:
+        permissions.require_step(step, user, subject)
+    except DjangoPermissionDenied as refusal:
+        permission.message = str(refusal)
+        return True
+    return False
+
+
+def _reads_records(user) -> bool:
+    return permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)
+
+
+class RestrictionAccess(BasePermission):
+    """Restriction of processing (DPA 2018 s.47): those who read records reach the record (outside their access
+    it does not exist: 404), and the step's own rule refuses anyone else (403) before the body is read."""
+
+    message = "Your role does not allow this action on matrix records."
+
+    def has_permission(self, request, view):
+        return _reads_records(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        return not _refused_step(self, SUBJECT_ACTION_STEPS.get(view.action), request.user, obj)
+
+
+class BreakGlassAccess(BasePermission):
+    """Break glass is for the roles ``matrix.permissions.can_break_glass`` allows, refused before the body is read."""
+
+    message = "Your role cannot use break-glass access."
+
+    def has_permission(self, request, view):
+        return permissions.can_break_glass(request.user)
+
+
 class RecordWorkAccess(BasePermission):
     """Role gate for workflow steps, evidence and history: read roles may read, record-keeping roles may act.
 
@@ -46,23 +82,11 @@ class RecordWorkAccess(BasePermission):
     message = "Your role does not allow this action on matrix records."
 
     def has_permission(self, request, view):
-        user = request.user
         if request.method in SAFE_METHODS:
-            return permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(
-                user, permissions.VIEW_ALL_SUBJECTS
-            )
-        return permissions.holds(user, permissions.CHANGE_SUBJECT)
+            return _reads_records(request.user)
+        return permissions.holds(request.user, permissions.CHANGE_SUBJECT)
 
     def has_object_permission(self, request, view, obj):
         if isinstance(obj, Evidence):
-            step, subject = EVIDENCE_ACTION_STEPS.get(view.action), obj.subject
-        else:
-            step, subject = SUBJECT_ACTION_STEPS.get(view.action), obj
-        if step is None:
-            return True
-        try:
-            permissions.require_step(step, request.user, subject)
-        except DjangoPermissionDenied as refusal:
-            self.message = str(refusal)
-            return False
-        return True
+            return not _refused_step(self, EVIDENCE_ACTION_STEPS.get(view.action), request.user, obj.subject)
+        return not _refused_step(self, SUBJECT_ACTION_STEPS.get(view.action), request.user, obj)

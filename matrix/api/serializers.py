@@ -1,10 +1,11 @@
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matrix.api.fields import CodeRelatedField
 from matrix.choices import HarmBand
-from matrix.models import Borough, Evidence, OffenceType, ReviewOutcome, Subject, SubjectReview
+from matrix.models import Borough, Evidence, OffenceType, ReviewOutcome, Subject, SubjectAccessGrant, SubjectReview
 
 VERSION_HELP = (
     "The version of the record you acted on. If someone saved it since, nothing happens and the answer is 409."
@@ -34,7 +35,8 @@ class SubjectSerializer(serializers.ModelSerializer):
     )
     harm_band = serializers.ChoiceField(
         choices=HarmBand.choices, allow_blank=True, read_only=True,
-        help_text="Empty when there is no harm score (victims, people at risk, no qualifying offence).",
+        help_text="Empty when there is no band: never scored (victims, people at risk, no evidence yet) or a score "
+        "of 0.00 (no qualifying offence counts).",
     )
 
     class Meta:
@@ -61,6 +63,8 @@ class SubjectSerializer(serializers.ModelSerializer):
             "harm_score",
             "harm_band",
             "harm_method_version",
+            "restricted_at",
+            "restriction_reason",
             "created_at",
             "updated_at",
             "change_reason",
@@ -74,9 +78,15 @@ class SubjectSerializer(serializers.ModelSerializer):
             "harm_score",
             "harm_band",
             "harm_method_version",
+            "restricted_at",
+            "restriction_reason",
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "restricted_at": {"help_text": "When processing was restricted (DPA 2018 s.47); empty when it is not."},
+            "restriction_reason": {"help_text": "Why processing is restricted; empty when it is not."},
+        }
 
     def validate(self, attrs):
         if self.instance is not None and "version" not in attrs:
@@ -106,6 +116,18 @@ class RemoveSerializer(WorkflowStepSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the subject leaves the matrix; kept in the history.")
 
 
+class RestrictSerializer(WorkflowStepSerializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why processing is restricted (e.g. the subject contests the record's accuracy); kept on the record. "
+        "Recipients of live disclosures are told.",
+    )
+
+
+class LiftRestrictionSerializer(WorkflowStepSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the restriction is lifted; kept in the history.")
+
+
 class ReviewSerializer(WorkflowStepSerializer):
     outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
     justification = serializers.CharField(max_length=2000, help_text="Why this outcome; kept on the review record.")
@@ -124,6 +146,44 @@ class SubjectReviewSerializer(serializers.ModelSerializer):
 class ReviewResultSerializer(serializers.Serializer):
     subject = SubjectSerializer(read_only=True)
     review = SubjectReviewSerializer(read_only=True)
+
+
+# Break glass: the request only parses; services.find_break_glass_subject finds the record and
+# services.grant_break_glass decides the role, the justification and the hours, as for the page.
+
+
+class BreakGlassSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=100, help_text="The record's reference as it is written on the record, e.g. GM-2026-000123."
+    )
+    justification = serializers.CharField(
+        max_length=2000,
+        help_text="Why you need this record (at least 20 characters). Kept in the access log with every view of it.",
+    )
+    hours = serializers.IntegerField(
+        help_text=f"How long access lasts: 1 to {settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS} hours "
+        "(GOVMATRIX_BREAK_GLASS_MAX_HOURS)."
+    )
+
+
+class BreakGlassGrantSerializer(serializers.ModelSerializer):
+    """A break-glass grant: read-only access to one subject until expires_at."""
+
+    subject = serializers.UUIDField(source="content_object.uuid", read_only=True)
+    subject_url = serializers.HyperlinkedRelatedField(
+        source="content_object", view_name="api:subject-detail", lookup_field="uuid", read_only=True
+    )
+    subject_reference = serializers.CharField(source="content_object.reference", read_only=True)
+    granted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who asked for it: break glass is granted to oneself."
+    )
+
+    class Meta:
+        model = SubjectAccessGrant
+        fields = [
+            "subject", "subject_url", "subject_reference", "justification", "granted_by", "granted_at", "expires_at"
+        ]
+        read_only_fields = fields
 
 
 # Evidence

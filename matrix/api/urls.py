@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from matrix.api.views import BoroughViewSet, EvidenceViewSet, SubjectViewSet
+from matrix.api.views import BoroughViewSet, BreakGlassView, EvidenceViewSet, SubjectViewSet
 
 app_name = "api"
 
@@ -12,4 +13,7 @@ router.register("boroughs", BoroughViewSet, basename="borough")
 router.register("subjects", SubjectViewSet, basename="subject")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("break-glass/", BreakGlassView.as_view(), name="break-glass"),
+]

@@ -4,19 +4,24 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from audit import hooks
 from audit.hooks import describe_query
 from matrix import evidence_services, services, workflow
 from matrix.api.filters import SubjectFilter
-from matrix.api.permissions import RecordWorkAccess, SubjectAccess
+from matrix.api.permissions import BreakGlassAccess, RecordWorkAccess, RestrictionAccess, SubjectAccess
 from matrix.api.serializers import (
     ApproveSerializer,
     BoroughSerializer,
+    BreakGlassGrantSerializer,
+    BreakGlassSerializer,
     EvidenceSerializer,
     HistoryEntrySerializer,
+    LiftRestrictionSerializer,
     RejectSerializer,
     RemoveSerializer,
+    RestrictSerializer,
     ReviewResultSerializer,
     ReviewSerializer,
     SubjectSerializer,
@@ -66,6 +71,9 @@ class BoroughViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 STALE = OpenApiResponse(description="Stale version: someone saved the record since you read it. Nothing changed.")
+
+
+RESTRICTION_WORK = {"permission_classes": [RestrictionAccess], "filter_backends": []}
 
 
 @extend_schema_view(
@@ -202,6 +210,31 @@ class SubjectViewSet(
             )
         )
 
+    @extend_schema(request=RestrictSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RESTRICTION_WORK)
+    def restrict(self, request, uuid=None):
+        """Restrict processing (DPA 2018 s.47; the data protection officer): the record is kept but nothing from
+        it can be disclosed until the restriction is lifted, and recipients of live disclosures are told."""
+        subject = self.get_object()
+        data = self._parse(RestrictSerializer)
+        return self._subject(
+            workflow.restrict_processing(
+                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
+            )
+        )
+
+    @extend_schema(request=LiftRestrictionSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
+    @action(detail=True, methods=["post"], **RESTRICTION_WORK)
+    def lift(self, request, uuid=None):
+        """Lift a restriction of processing (the data protection officer), with the reason."""
+        subject = self.get_object()
+        data = self._parse(LiftRestrictionSerializer)
+        return self._subject(
+            workflow.lift_restriction(
+                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
+            )
+        )
+
     @extend_schema(
         methods=["GET"],
         summary="The subject's evidence (most recently recorded first), each item saying whether it counts and why not",
@@ -308,3 +341,38 @@ class EvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 acting_user=request.user, evidence=item, method=serializer.validated_data["method"]
             )
         )
+
+
+class BreakGlassView(APIView):
+    """Time-limited, justified, logged read access to one subject outside your boroughs (as the browser's
+    "Emergency access" page): the same lookup and the same service, so both refuse the same requests alike."""
+
+    permission_classes = [BreakGlassAccess]
+
+    @extend_schema(
+        request=BreakGlassSerializer,
+        responses={
+            201: BreakGlassGrantSerializer,
+            400: OpenApiResponse(
+                description="Invalid input, a reference that names no record, a justification under 20 characters, "
+                "hours out of range, or a subject of a borough you already work in; messages per field."
+            ),
+            403: OpenApiResponse(description="Your role cannot use break-glass access."),
+        },
+    )
+    def post(self, request):
+        """Open one subject of another borough for reading, for 1 to GOVMATRIX_BREAK_GLASS_MAX_HOURS hours.
+
+        The justification is kept with the grant and carried by every logged view of the subject while it lasts.
+        A renewed request for the same subject replaces the grant's justification and end.
+        """
+        serializer = BreakGlassSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        subject = services.find_break_glass_subject(acting_user=request.user, reference=data["reference"])
+        grant = services.grant_break_glass(
+            acting_user=request.user, subject=subject, justification=data["justification"], hours=data["hours"]
+        )
+        grant.content_object = subject
+        data = BreakGlassGrantSerializer(grant, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-"""The five roles of SPEC §4 as groups with their model permissions.
+"""The five roles of docs/access.md (Roles) as groups with their model permissions.
 
 Borough scope is not granted here: it is an object permission on each Borough, given per user or group.
 """

@@ -1,4 +1,5 @@
-"""Who may see which subjects: borough grants and break-glass grants (SPEC §4).
+"""Who may see which subjects: borough grants and break-glass grants (docs/access.md, Borough partitioning;
+docs/access.md, Break-glass access).
 
 These are django-guardian direct-foreign-key permission models, so gating is a join on small
 indexed tables rather than the generic (content type, text key) tables that slow down at scale.

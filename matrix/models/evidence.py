@@ -1,4 +1,4 @@
-"""An intelligence item supporting (or not) a subject's inclusion (SPEC §3.2)."""
+"""An intelligence item supporting (or not) a subject's inclusion (docs/rules.md, Evidence)."""
 
 import uuid
 

@@ -75,7 +75,8 @@ def current_means_published() -> Q:
 
 
 class InclusionCriterion(PublishedVersion):
-    """What makes someone eligible for the matrix, in plain English, with the evidence it needs (SPEC §3.3)."""
+    """What makes someone eligible for the matrix, in plain English, with the evidence it needs (docs/rules.md,
+    Inclusion criteria)."""
 
     code = models.SlugField(max_length=50, help_text="Stable name shared by every version of this criterion.")
     title = models.CharField(max_length=200)
@@ -165,7 +166,7 @@ class OffenceType(models.Model):
 
 
 class HarmScoringMethod(PublishedVersion):
-    """How harm scores are computed. Scores record the version that made them (SPEC §3.4)."""
+    """How harm scores are computed. Scores record the version that made them (docs/rules.md, Harm score)."""
 
     half_life_days = models.PositiveIntegerField(
         default=365, help_text="An offence's weight halves every this many days after it happened."

@@ -1,4 +1,4 @@
-"""Periodic review outcomes (SPEC §3.5)."""
+"""Periodic review outcomes (docs/rules.md, Reviews and lapse)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""The subject of a matrix record and where they live (SPEC §3.1)."""
+"""The subject of a matrix record and where they live (docs/rules.md, The subject record)."""
 
 import uuid
 
@@ -138,7 +138,7 @@ class Subject(models.Model):
                 condition=Q(also_victim=False) | Q(classification__in=PERPETRATOR_CLASSIFICATIONS),
                 name="subject_also_victim_only_for_perpetrators",
             ),
-            # Victims and people at risk are never harm-scored (SPEC §2).
+            # Victims and people at risk are never harm-scored (docs/rules.md, Harm score).
             models.CheckConstraint(
                 condition=Q(classification__in=PERPETRATOR_CLASSIFICATIONS)
                 | Q(harm_score__isnull=True, harm_band="", harm_method_version__isnull=True),
@@ -178,7 +178,7 @@ class Subject(models.Model):
                 condition=~Q(status=Status.REMOVED) | Q(removed_at__isnull=False, retention_until__isnull=False),
                 name="subject_removal_starts_retention_clock",
             ),
-            # Four-eyes (SPEC §4), also in the database: nobody approves their own submission.
+            # Four-eyes (docs/access.md, Four-eyes), also in the database: nobody approves their own submission.
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
                 name="subject_four_eyes_approval",

@@ -35,6 +35,7 @@ def dashboard(request):
         context["can_create"] = True
     if works_with_records:
         context["works_with_records"] = True
+        context["can_break_glass"] = permissions.can_break_glass(user)
     can_publish = permissions.can_manage_reference_data(user)
     if can_publish or context.get("can_create"):
         # Say plainly why nothing can be submitted yet, instead of offering forms that will be refused.

@@ -1,4 +1,4 @@
-"""The lawful bases for sharing listed in SPEC §2; the DPO can edit them afterwards."""
+"""The lawful bases for sharing listed in docs/sharing.md (Lawful bases); the DPO can edit them afterwards."""
 
 from django.db import migrations
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Sharing permissions for the five roles (SPEC §4-5)."""
+"""Sharing permissions for the five roles (docs/access.md, Roles; docs/sharing.md)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -196,6 +196,8 @@ PAGES = [
     Page("officer", "subject-list", fixed("/subjects/")),
     Page("officer", "subject-create", fixed("/subjects/new/")),
     Page("officer", "subject-create-error", fixed("/subjects/new/"), submit=POST_FORM),
+    Page("officer", "break-glass", fixed("/subjects/break-glass/")),
+    Page("officer", "break-glass-error", fixed("/subjects/break-glass/"), submit=POST_FORM),
     Page("officer", "subject-draft", subject_url("draft")),
     Page("officer", "subject-approved", subject_url("approved")),
     Page("officer", "subject-edit", subject_url("draft", "edit/")),

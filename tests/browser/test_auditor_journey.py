@@ -1,5 +1,6 @@
 """An auditor reconstructs what happened to one record: who changed which field from what to what, who viewed
-it, and to whom it was disclosed (SPEC §6; issue 5, must-show). Other roles are refused the screens."""
+it, and to whom it was disclosed (docs/access-log.md, Auditor screens; issue 5, must-show). Other roles are
+refused the screens."""
 
 import pytest
 

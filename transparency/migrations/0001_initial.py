@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-# The DPO keeps the impact assessment register; auditors read it (SPEC §1: governance oversight).
+# The DPO keeps the impact assessment register; auditors read it (docs/purpose.md, Governance oversight).
 REGISTER_PERMISSIONS = {
     "dpo": ["add_impactassessment", "view_impactassessment"],
     "auditor": ["view_impactassessment"],

@@ -1,4 +1,4 @@
-"""Supervisors, auditors and the DPO watch the matrix for over-representation (SPEC §1, equality duty).
+"""Supervisors, auditors and the DPO watch the matrix for over-representation (docs/purpose.md, Equality monitoring).
 
 Officers and partners are not given it: the figures are about the whole matrix, not their work.
 """

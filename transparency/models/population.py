@@ -1,4 +1,5 @@
-"""Resident population baselines: what the matrix is compared with to see over-representation (SPEC §1).
+"""Resident population baselines: what the matrix is compared with to see over-representation
+(docs/purpose.md, Equality monitoring).
 
 Reference data, not personal data: one row is the number of residents of one area in one group
 (e.g. Hackney, ethnicity, Black: Caribbean) according to one edition of a published source. Loaded

@@ -204,13 +204,29 @@ def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=STEP_FR
     return subject
 
 
+def restriction_refusal(subject: Subject, *, lift: bool) -> str | None:
+    """Why processing cannot be restricted (or the restriction lifted) now, or None: the service refuses with
+    these words and the subject page offers the step only where there is none."""
+    if subject.is_erased:
+        return f"{subject.reference} has been erased: nothing is left to restrict."
+    if lift and not subject.is_restricted:
+        return f"Processing of {subject.reference} is not restricted."
+    if not lift and subject.is_restricted:
+        return f"Processing of {subject.reference} is already restricted."
+    return None
+
+
+def _refuse_transition(refusal: str | None) -> None:
+    if refusal:
+        raise InvalidTransition(refusal)
+
+
 @transaction.atomic
 def restrict_processing(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     """s.47: keep the record but stop disclosing it (e.g. while its accuracy is contested); recipients are told."""
     subject = lock_subject(subject, expected_version)
     permissions.require_step("restrict", acting_user, subject)
-    if subject.is_restricted:
-        raise InvalidTransition(f"Processing of {subject.reference} is already restricted.")
+    _refuse_transition(restriction_refusal(subject, lift=False))
     reason = _require_reason(reason, "reason", "the reason for restricting processing")
     subject.restricted_at, subject.restriction_reason = timezone.now(), reason
     _step(subject, acting_user, f"Processing restricted: {reason}", what="Processing restricted", justification=reason)
@@ -222,8 +238,7 @@ def restrict_processing(*, acting_user, subject: Subject, reason: str, expected_
 def lift_restriction(*, acting_user, subject: Subject, reason: str, expected_version: int | None = None) -> Subject:
     subject = lock_subject(subject, expected_version)
     permissions.require_step("lift", acting_user, subject)
-    if not subject.is_restricted:
-        raise InvalidTransition(f"Processing of {subject.reference} is not restricted.")
+    _refuse_transition(restriction_refusal(subject, lift=True))
     reason = _require_reason(reason, "reason", "the reason for lifting the restriction")
     subject.restricted_at, subject.restriction_reason = None, ""
     return _step(subject, acting_user, f"Restriction lifted: {reason}", what="Restriction lifted", justification=reason)

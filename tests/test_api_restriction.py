@@ -242,3 +242,15 @@ def test_the_schema_documents_both_actions_with_their_errors():
         )
     break_glass = paths["/api/break-glass/"]["post"]
     assert {"201", "400", "403"} <= set(break_glass["responses"])
+
+
+def test_an_erased_record_cannot_be_restricted_and_the_page_does_not_offer_it(api_as, client, dpo, supervisor, make_subject):
+    from matrix.retention import erase_subject
+
+    erased = erase_subject(make_subject("removed"), acting_user=supervisor)
+    response = api_as(dpo).post(f"/api/subjects/{erased.uuid}/restrict/", {"reason": REASON}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"{erased.reference} has been erased: nothing is left to restrict."}
+    assert Subject.objects.get(pk=erased.pk).restricted_at is None
+    client.force_login(dpo)
+    assert "Restrict processing" not in client.get(f"/subjects/{erased.uuid}/").content.decode()

@@ -64,9 +64,9 @@ def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> d
         if actions.review and workflow.step_open("review", subject):
             shown["review"] = forms.ReviewForm(subject=subject)
             shown["remove"] = forms.RemoveForm(subject=subject)
-    if actions.restrict and not subject.is_erased:
-        key = "lift" if subject.is_restricted else "restrict"
-        shown[key] = (forms.LiftRestrictionForm if subject.is_restricted else forms.RestrictForm)(subject=subject)
+    lift = subject.is_restricted
+    if actions.restrict and workflow.restriction_refusal(subject, lift=lift) is None:
+        shown["lift" if lift else "restrict"] = (forms.LiftRestrictionForm if lift else forms.RestrictForm)(subject=subject)
     if failed is not None and failed.action in shown:
         shown[failed.action] = failed
     return shown

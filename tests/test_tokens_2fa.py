@@ -58,6 +58,21 @@ class TestIssuing:
         event = AccessEvent.objects.get(detail="API token issued")
         assert event.actor_username == officer.username and key not in event.detail
 
+    @pytest.mark.parametrize("rotate", [False, True])
+    def test_issuing_is_one_transaction_with_its_log_entry(self, officer, monkeypatch, rotate):
+        """If the log entry cannot be written, no token is issued and a rotated one is not revoked."""
+        from config import tokens
+
+        old = Token.objects.create(user=officer) if rotate else None
+
+        def log_fails(*args, **kwargs):
+            raise RuntimeError("synthetic: the access log is unavailable")
+
+        monkeypatch.setattr(tokens, "record", log_fails)
+        with pytest.raises(RuntimeError, match="access log is unavailable"):
+            call_command("create_api_token", officer.username, *(["--rotate"] if rotate else []))
+        assert list(Token.objects.filter(user=officer)) == ([old] if rotate else [])
+
     def test_an_inactive_user_gets_no_token(self, officer):
         officer.is_active = False
         officer.save()

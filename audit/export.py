@@ -9,7 +9,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from audit.log import record
+from audit.log import read_justification, record, with_justifications
 from audit.models import Action
 from audit.queries import EventSearch
 
@@ -49,10 +49,17 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+JUSTIFICATION = [name for name, _label in COLUMNS].index("justification")
+
+
 def _rows(events):
+    """The justification column as people read it (the typed text, or the mark of its erasure)."""
     writer = csv.writer(_Echo())
     yield writer.writerow([label for _name, label in COLUMNS])
-    for row in events.values_list(*[name for name, _label in COLUMNS]).iterator(chunk_size=CHUNK):
+    names = [name for name, _label in COLUMNS]
+    rows = with_justifications(events).values_list(*names, "logged_text", "logged_text_erased_at")
+    for *row, text, erased_at in rows.iterator(chunk_size=CHUNK):
+        row[JUSTIFICATION] = read_justification(row[JUSTIFICATION], text, erased_at)
         yield writer.writerow([_cell(value) for value in row])
 
 

@@ -4,29 +4,34 @@ disclosure and partner views, exports and denials. Writes are logged by the serv
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from audit.log import record
+from audit.log import BREAK_GLASS, record
 from audit.models import Action, Outcome
 from matrix import permissions
 from matrix.models import Subject, SubjectAccessGrant
 
 
-def _break_glass_justification(user, subject, works_in_borough: bool | None) -> str:
-    """A view through break glass carries the justification given for it (SPEC §6)."""
+def _break_glass_justification(user, subject, works_in_borough: bool | None) -> str | None:
+    """A view through break glass carries the justification given for it (SPEC §6); None when not through one."""
     if works_in_borough is None:
         works_in_borough = permissions.works_in_borough(user, subject.borough)
     if permissions.holds(user, permissions.VIEW_ALL_SUBJECTS) or works_in_borough:
-        return ""
+        return None
     grant = SubjectAccessGrant.objects.filter(user=user, content_object=subject).only("justification").first()
-    return f"Break glass: {grant.justification}" if grant else ""
+    return grant.justification if grant else None
 
 
 def consulted(
     user, subject: Subject, *, obj=None, detail: str = "Subject record viewed", works_in_borough: bool | None = None
 ) -> None:
-    """``works_in_borough`` saves a query when the caller already knows it."""
+    """``works_in_borough`` saves a query when the caller already knows it.
+
+    A view through break glass is marked by the plain ``BREAK_GLASS`` marker before its justification (which,
+    being typed about the subject, is kept beside the chain and erased with the record); queries find it by that.
+    """
+    justification = _break_glass_justification(user, subject, works_in_borough)
     record(
         Action.CONSULT, actor=user, obj=obj or subject, subject=subject, detail=detail,
-        justification=_break_glass_justification(user, subject, works_in_borough),
+        justification=justification or "", marker=BREAK_GLASS if justification is not None else "",
     )
 
 

@@ -86,6 +86,40 @@ class AccessEvent(models.Model):
         return f"#{self.sequence} {self.action} by {self.actor_username or 'anonymous'}"
 
 
+class LoggedText(models.Model):
+    """Text a person typed about a subject (a reason, a purpose, a justification), kept beside the access log.
+
+    The log's chained ``justification`` holds only a reference to this row: the commitment
+    ``sha256(nonce || text)`` (audit/log.py), so the hash chain covers the commitment, never the text. When
+    the subject is erased the text and nonce are emptied and ``erased_at`` is set (matrix/retention.py); the
+    chain still verifies, and what is left cannot be tested against a guess (the nonce is gone). That is
+    the only change the database allows (audit/triggers.py), inside an erasure window; DELETE is refused.
+    """
+
+    erasable_only = True  # audit/triggers.py: UPDATE only inside an erasure window; no DELETE, no TRUNCATE
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    nonce = models.CharField(max_length=64, blank=True, editable=False)
+    text = models.TextField(blank=True, editable=False)
+    subject_uuid = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    sequence = models.PositiveBigIntegerField(
+        unique=True, editable=False, help_text="The access log entry whose justification refers to this text."
+    )
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = "logged text"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(text="", nonce=""), name="loggedtext_erased_is_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Text of entry #{self.sequence}{' (erased)' if self.erased_at else ''}"
+
+
 class CheckScope(models.TextChoices):
     FULL = "full", "Whole log, from the first entry"
     SINCE_LAST = "since_last", "Entries after the last good check"

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from audit.log import BREAK_GLASS, with_justifications
 from audit.models import AccessEvent, Action
 from matrix.models import BoroughGroupGrant, BoroughUserGrant, Subject, SubjectAccessGrant
 from matrix.permissions import ACCESS_BOROUGH
@@ -62,7 +63,7 @@ class EventSearch:
             events = events.filter(occurred_at__gte=_start_of(c["date_from"]))
         if "date_to" in c:
             events = events.filter(occurred_at__lt=_start_of(c["date_to"] + timedelta(days=1)))
-        return events.order_by("-sequence")
+        return with_justifications(events.order_by("-sequence"))
 
     def describe(self) -> str:
         """The filters for the log entry that records this search: identifiers and choices, never free text."""
@@ -95,7 +96,7 @@ def events_page(events, before: str | None, size: int = PAGE_SIZE) -> tuple[list
     position = int(before) if before and before.isdigit() and 0 < len(before) < 20 else None
     if position:
         events = events.filter(sequence__lt=position)
-    rows = list(events.order_by("-sequence")[: size + 1])
+    rows = list(with_justifications(events.order_by("-sequence"))[: size + 1])
     return rows[:size], rows[size - 1].sequence if len(rows) > size else None
 
 
@@ -140,12 +141,13 @@ def user_profile(username: str) -> UserProfile:
 
 
 def user_events(username: str, account_id: int | None):
-    return AccessEvent.objects.filter(actor_condition(username, account_id)).order_by("-sequence")
+    return with_justifications(AccessEvent.objects.filter(actor_condition(username, account_id)).order_by("-sequence"))
 
 
-# Break glass: the grant itself, and each view made through one (hooks.consulted marks its justification).
+# Break glass: the grant itself, and each view made through one (hooks.consulted puts the plain marker
+# ``log.BREAK_GLASS`` first in its justification column, before the typed text or the reference to it).
 BREAK_GLASS_GRANT = Q(object_type="subjectaccessgrant")
-BREAK_GLASS_VIEW = Q(action=Action.CONSULT, justification__startswith="Break glass") & ~BREAK_GLASS_GRANT
+BREAK_GLASS_VIEW = Q(action=Action.CONSULT, justification__startswith=BREAK_GLASS.rstrip(": ")) & ~BREAK_GLASS_GRANT
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,6 @@ def unusual_activity(*, days: int = 7, limit: int = 100, now=None) -> UnusualAct
         threshold=threshold,
         heavy_viewers=list(heavy[:limit]),
         break_glass=list(break_glass[:limit]),
-        grants=list(recent.filter(BREAK_GLASS_GRANT).order_by("-sequence")[:limit]),
+        grants=list(with_justifications(recent.filter(BREAK_GLASS_GRANT).order_by("-sequence"))[:limit]),
         denied=list(denied[:limit]),
     )

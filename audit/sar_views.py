@@ -19,6 +19,7 @@ from audit import hooks
 from audit import sar as services
 from audit import sar_forms as forms
 from audit import sar_permissions as can
+from audit.log import with_justifications
 from audit.models import AccessEvent, Action, SubjectAccessRequest
 from config.failed_forms import recall, refused
 from config.formats import written
@@ -100,7 +101,9 @@ def detail_page(request, sar, *, failed=None, status=200):
         "can_change": can.can_change(request.user),
         "can_report": can.can_report(request.user),
         "steps": sar.history.select_related("history_user").order_by("-history_date", "-history_id")[:50],
-        "reports": AccessEvent.objects.filter(action=Action.COMBINE, object_uuid=sar.uuid).order_by("-sequence")[:50],
+        "reports": with_justifications(
+            AccessEvent.objects.filter(action=Action.COMBINE, object_uuid=sar.uuid).order_by("-sequence")
+        )[:50],
         "scope": SCOPE,
     }
     return render(request, "audit/sar_detail.html", context, status=status)

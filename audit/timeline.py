@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from audit.log import BREAK_GLASS, justification_as_read, with_justifications
 from audit.models import AccessEvent, Action
 from config.formats import written, written_day
 from matrix.history import subject_history
@@ -69,16 +70,16 @@ def _history_entries(subject: Subject):
 def _event_kind(event: AccessEvent) -> tuple[str, str]:
     if event.object_type == "subjectaccessgrant":
         return "Break-glass access granted", "break-glass"
-    if event.action == Action.CONSULT and event.justification.startswith("Break glass"):
+    if event.action == Action.CONSULT and event.justification.startswith(BREAK_GLASS.rstrip(": ")):  # the plain marker
         return "Viewed through break glass", "break-glass"
     return EVENT_KINDS.get(event.action, (event.get_action_display(), "other"))
 
 
 def _event_entries(subject: Subject):
     events = list(
-        AccessEvent.objects.filter(subject_uuid=subject.uuid).exclude(RECORDED_ELSEWHERE).order_by("-sequence")[
-            : EVENT_LIMIT + 1
-        ]
+        with_justifications(
+            AccessEvent.objects.filter(subject_uuid=subject.uuid).exclude(RECORDED_ELSEWHERE).order_by("-sequence")
+        )[: EVENT_LIMIT + 1]
     )
     entries = []
     for event in events[:EVENT_LIMIT]:
@@ -86,7 +87,7 @@ def _event_entries(subject: Subject):
         entries.append(
             TimelineEntry(
                 when=event.occurred_at, kind=kind, category=category, who=event.actor_username or "System",
-                summary=event.detail, recipient=event.recipient, justification=event.justification,
+                summary=event.detail, recipient=event.recipient, justification=justification_as_read(event),
                 sequence=event.sequence,
             )
         )

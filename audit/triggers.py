@@ -4,7 +4,9 @@ Which tables are protected comes from the model registry, not a list kept by han
 declares ``append_only = True`` (the access log, its chain checks, statistics releases, impact
 assessments) refuses every UPDATE, DELETE and, on PostgreSQL, TRUNCATE. Every history table
 (django-simple-history, any app) refuses them too, except UPDATEs made inside an erasure window: the
-one path that overwrites personal data in history when the retention period ends (SPEC §3.5).
+one path that overwrites personal data in history when the retention period ends (docs/retention.md, Erasure
+and the tombstone). Models that declare ``erasable_only = True`` (the typed text kept beside the access
+log) are guarded the same way.
 Triggers are (re)installed after every migrate, so a table added later is covered without a new
 migration, and tests/test_append_only_tables.py fails on any table left unprotected.
 
@@ -55,9 +57,20 @@ def history_tables() -> list[str]:
     return sorted(model._meta.db_table for model in apps.get_models() if issubclass(model, HistoricalChanges))
 
 
+def erasable_only_tables() -> list[str]:
+    """Tables of the models that declare ``erasable_only = True`` (the text typed beside the access log,
+    audit.models.LoggedText): written once, changed only by erasure, never deleted. Guarded like history."""
+    return sorted(model._meta.db_table for model in apps.get_models() if getattr(model, "erasable_only", False))
+
+
 def protected_tables() -> list[tuple[str, bool]]:
-    """(table, is_history) for every table the triggers protect."""
-    return [(table, False) for table in append_only_tables()] + [(table, True) for table in history_tables()]
+    """(table, is_history) for every table the triggers protect. ``is_history``: UPDATE is allowed inside an
+    erasure window (history tables, and the erasable-only tables, which are treated the same way)."""
+    return (
+        [(table, False) for table in append_only_tables()]
+        + [(table, True) for table in history_tables()]
+        + [(table, True) for table in erasable_only_tables()]
+    )
 
 
 def _postgres_statements(table: str, function: str) -> list[str]:

@@ -3,17 +3,22 @@
 ``verify_chain`` is the walk; ``check_chain`` runs one and keeps its result as a ``ChainCheck``. A full
 check starts at the first entry; a check "since the last" starts from the newest entry an earlier check
 found good (after confirming that entry is unchanged), so it reads only what was added since.
+
+The chain holds a commitment in place of text typed about a person (audit/log.py); ``logged_text_problem``
+checks, for the same entries, that each text not yet erased still matches its commitment and that every
+referred text is there. A rewritten text is tampering, reported like an altered entry.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Right
 from django.utils import timezone
 
 from audit import chain
-from audit.log import record
-from audit.models import AccessEvent, Action, ChainCheck, CheckScope
+from audit.log import TEXT_REFERENCE, commitment, record
+from audit.models import AccessEvent, Action, ChainCheck, CheckScope, LoggedText
 
 CHUNK = 10_000
 FIELDS = (*chain.CHAINED_FIELDS, "entry_hash")
@@ -121,6 +126,56 @@ def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, kno
     return report()
 
 
+def logged_text_problem(first: int, through: int) -> tuple[int, str] | None:
+    """(the entry's sequence, what is wrong) for the first entry from ``first`` to ``through`` whose typed text
+    (kept beside the chain) was altered or removed, else None. Erased texts are empty and are not compared."""
+    if through < first:
+        return None
+    entries = AccessEvent.objects.filter(sequence__gte=first, sequence__lte=through)
+    missing = (
+        entries.filter(justification__contains=TEXT_REFERENCE)
+        .annotate(found=Exists(LoggedText.objects.filter(digest=Right(OuterRef("justification"), 64))))
+        .filter(found=False)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    texts = LoggedText.objects.filter(sequence__gte=first, sequence__lte=through).order_by("sequence")
+    for sequence, digest, nonce, text, erased_at in texts.values_list(
+        "sequence", "digest", "nonce", "text", "erased_at"
+    ).iterator(chunk_size=CHUNK):
+        if missing is not None and missing < sequence:
+            break
+        if erased_at is None and commitment(nonce, text) != digest:
+            return sequence, (f"the text of entry #{sequence} (logged text {digest[:12]}…) was altered: it no "
+                              "longer matches the commitment the chain holds")
+        if erased_at is not None and (text or nonce):
+            return sequence, f"the text of entry #{sequence} (logged text {digest[:12]}…) is marked erased but is not empty"
+    if missing is not None:
+        return missing, f"the text of entry #{missing} is missing: no logged text matches the commitment the chain holds"
+    return None
+
+
+def _with_text_check(report: ChainReport) -> ChainReport:
+    """The chain walk's report, or, when the chain is intact, the first problem with a typed text in its range."""
+    if not report.intact or report.through is None:
+        return report
+    problem = logged_text_problem(report.first_sequence, report.through.sequence)
+    if problem is None:
+        return report
+    sequence, text = problem
+    before = AccessEvent.objects.filter(sequence=sequence - 1).values_list("entry_hash", flat=True).first()
+    through = Checkpoint(sequence - 1, before) if before else None
+    checked = max(0, sequence - report.first_sequence)
+    return ChainReport(checked, report.first_sequence, through, report.reached_end, sequence, text)
+
+
+def verify_log(start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
+               ) -> ChainReport:
+    """``verify_chain``, then the typed texts of the entries it found good."""
+    return _with_text_check(verify_chain(start, limit, known_good=known_good))
+
+
 def _checkpoint(check: ChainCheck | None) -> Checkpoint:
     return Checkpoint(check.through_sequence, check.through_hash) if check else START_OF_LOG
 
@@ -173,7 +228,7 @@ def check_chain(*, scope: str, requested_by: str, limit: int | None = None) -> C
     newest_good = _with_checkpoints().first()
     known_good = _checkpoint(newest_good) if newest_good else None
     start = START_OF_LOG if scope == CheckScope.FULL else last_checkpoint()
-    report = verify_chain(start, limit, known_good=known_good)
+    report = verify_log(start, limit, known_good=known_good)
     return ChainCheck.objects.create(
         started_at=started_at,
         finished_at=timezone.now(),

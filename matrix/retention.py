@@ -188,24 +188,87 @@ def run_reviews(*, today=None) -> ReviewRunReport:
     return report
 
 
-def _reason_without_detail(reason: str | None) -> str:
-    """Keep what kind of step it was ("Rejected", "Reviewed"); drop the free text that may name people."""
+def _code_texts() -> frozenset[str]:
+    """Every string literal in the source of the project's own apps (not their tests or migrations).
+
+    Read once per process from the source files themselves, so it is never a list kept by hand: a fixed
+    reason added anywhere in the code is recognised the day it is written.
+    """
+    global _CODE_TEXTS
+    if _CODE_TEXTS is None:
+        import ast
+
+        from django.apps import apps
+        from django.conf import settings
+
+        texts = set()
+        for config in apps.get_app_configs():
+            root = Path(config.path)
+            if not root.is_relative_to(settings.BASE_DIR) or {"site-packages", ".venv"} & set(root.parts):
+                continue  # a library's app, not the project's
+            for path in root.rglob("*.py"):
+                if {"migrations", "tests"} & set(path.relative_to(root).parts):
+                    continue
+                tree = ast.parse(path.read_text(encoding="utf-8"))
+                texts.update(
+                    node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                )
+        _CODE_TEXTS = frozenset(texts)
+    return _CODE_TEXTS
+
+
+_CODE_TEXTS: frozenset[str] | None = None
+# A step's label written by the code before a typed reason: "Rejected: ", "Removed at review: ", "Withdrawn: ".
+_STEP_LABEL = re.compile(r"[A-Z][A-Za-z -]{2,60}: ")
+REASON_ERASED = "Reason erased with the record"
+ERASED_AFTER_RETENTION = "Erased after the retention period"
+SUBJECT_ERASED_AFTER_RETENTION = "Erased after the retention period (DPA 2018 s.39)"
+
+
+def reason_without_typed_text(reason: str | None) -> str | None:
+    """A history row's change reason with nothing a person typed left in it (at erasure).
+
+    How the code's own reasons are told from typed text, without a hand list that drifts: a reason is the
+    code's when it equals, whole, a string literal in the project's source (``_code_texts``), such as
+    "Erased after the retention period" or "Review: retain"; it is kept. Any other reason is treated as
+    typed: an officer's edit reason, or the code's label with typed text after it ("Rejected: <typed>"). It
+    becomes the code's label alone when it starts with one (a literal such as "Rejected: ", or "Removed"
+    joined to the typed text by ": ", so only the code's own words are kept), else ``REASON_ERASED``. So what is left is always text from the source; a
+    fixed reason the code composes at run time ("Scheduled review run: harm score recalculated") is erased
+    too: the rule fails safe. The step itself stays readable from the history row (its type and fields).
+    """
     if not reason:
-        return reason or ""
-    head = re.split(r"[:(]", reason, maxsplit=1)[0].strip()
-    # The history column holds 100 characters (PostgreSQL enforces it): a long head is cut to make room.
-    return head if head == reason.strip() else f"{head[:84]} [detail erased]"
+        return reason
+    texts = _code_texts()
+    if reason in texts:
+        return reason
+    label = next(
+        (reason[:end] for end in range(len(reason) - 1, 2, -1)
+         if reason[end - 2:end] == ": " and {reason[:end], reason[:end - 2]} & texts
+         and _STEP_LABEL.fullmatch(reason[:end])),
+        None,
+    )
+    return f"{label}{REASON_ERASED.lower()}" if label else REASON_ERASED
+
+
+def redact_history_reasons(history) -> None:
+    """Replace every change reason in ``history`` (history rows, inside an erasure window) by
+    ``reason_without_typed_text``: one UPDATE per distinct reason. Sharing's erasure uses it too."""
+    reasons = set(history.order_by().values_list("history_change_reason", flat=True).distinct())
+    for reason in reasons:
+        redacted = reason_without_typed_text(reason)
+        if redacted != reason:
+            history.filter(history_change_reason=reason).update(history_change_reason=redacted)
 
 
 def _redact_history(model, ids, values: dict, erase_if_present=()) -> None:
     """The one path allowed to rewrite history rows (the database refuses any other): overwriting
-    personal data on erasure. Runs inside erase_subject's transaction and erasure window."""
+    personal data on erasure, and every change reason of the rows (``reason_without_typed_text``). Runs
+    inside erase_subject's transaction and erasure window."""
     history = model.history.model.objects.filter(id__in=ids)
-    for row in history.only("history_id", "history_change_reason"):
-        redacted = _reason_without_detail(row.history_change_reason)
-        if redacted != row.history_change_reason:
-            model.history.model.objects.filter(history_id=row.history_id).update(history_change_reason=redacted)
-    history.update(**values)
+    redact_history_reasons(history)
+    if values:
+        history.update(**values)
     for name in erase_if_present:
         history.exclude(**{name: ""}).update(**{name: ERASED})
 
@@ -219,6 +282,7 @@ SUBJECT_ERASURE = {
     "ethnicity": Ethnicity.NOT_STATED,
     "rejection_reason": "",
 }
+SUBJECT_ERASE_IF_PRESENT = ("restriction_reason",)
 EVIDENCE_ERASURE = {"summary": ERASED, "source_reference": ERASED}
 EVIDENCE_ERASE_IF_PRESENT = (
     "handling_conditions",
@@ -228,11 +292,17 @@ EVIDENCE_ERASE_IF_PRESENT = (
     "withdrawal_reason",
 )
 ADDRESS_ERASURE = {"line_1": ERASED, "line_2": "", "town": ERASED, "postcode": ERASED}
+GRANT_ERASURE = {"justification": ERASED}
 
 
 @transaction.atomic
 def erase_subject(subject: Subject, *, acting_user, detail: str = RETENTION_ENDED) -> Subject:
-    """Erase, and once that has committed, add it to the erasure ledger (which replays it after a restore)."""
+    """Erase, and once that has committed, add it to the erasure ledger (which replays it after a restore).
+
+    The texts typed about the subject that the access log refers to (audit.models.LoggedText) are emptied in
+    the same window: the log keeps their commitments, so its chain still verifies."""
+    from audit.log import erase_logged_texts
+
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if subject.is_erased:
         return subject
@@ -242,13 +312,23 @@ def erase_subject(subject: Subject, *, acting_user, detail: str = RETENTION_ENDE
         _erase(subject, acting_user)
         # Copies made for others (disclosure snapshots) are erased in the same window and transaction.
         signals.subject_erased.send(Subject, subject=subject, acting_user=acting_user)
+        erase_logged_texts(subject.uuid)
     event = record(Action.ERASE, actor=acting_user, obj=subject, subject=subject, detail=detail)
     entry = LedgerEntry.of(subject, event.sequence, event.entry_hash)
     transaction.on_commit(partial(erasure_ledger.append, [entry], ledger))
     return subject
 
 
+def _ids(model, rows, subject: Subject, through: str = "subject") -> list[int]:
+    """The ids of ``rows`` and of every row of ``model`` that belonged to the subject and has history
+    (one since deleted, such as an address replaced by an edit, too)."""
+    held = model.history.model.objects.filter(**{f"{through}_id": subject.pk}).values_list("id", flat=True)
+    return sorted({row.pk for row in rows} | set(held.order_by().distinct()))
+
+
 def _erase(subject: Subject, acting_user) -> None:
+    from matrix.models import SubjectAccessGrant
+
     evidence = list(Evidence.objects.select_for_update().filter(subject=subject))
     for item in evidence:
         for name, value in EVIDENCE_ERASURE.items():
@@ -256,24 +336,32 @@ def _erase(subject: Subject, acting_user) -> None:
         for name in EVIDENCE_ERASE_IF_PRESENT:
             if getattr(item, name):
                 setattr(item, name, ERASED)
-        save_tracked(item, acting_user=acting_user, reason="Erased after the retention period")
-    _redact_history(Evidence, [item.pk for item in evidence], EVIDENCE_ERASURE, EVIDENCE_ERASE_IF_PRESENT)
+        save_tracked(item, acting_user=acting_user, reason=ERASED_AFTER_RETENTION)
+    _redact_history(Evidence, _ids(Evidence, evidence, subject), EVIDENCE_ERASURE, EVIDENCE_ERASE_IF_PRESENT)
     addresses = list(subject.addresses.all())
-    address_ids = [address.pk for address in addresses]  # delete() clears the primary keys
+    address_ids = _ids(Address, addresses, subject)  # before delete(), which clears the primary keys
     for address in addresses:
-        address._history_user, address._change_reason = acting_user, "Erased after the retention period"
+        address._history_user, address._change_reason = acting_user, ERASED_AFTER_RETENTION
         address.delete()
     _redact_history(Address, address_ids, ADDRESS_ERASURE)
     reviews = list(subject.reviews.all())
     for review in reviews:
         review.justification = ERASED
-        save_tracked(review, acting_user=acting_user, reason="Erased after the retention period")
-    _redact_history(SubjectReview, [r.pk for r in reviews], {"justification": ERASED})
+        save_tracked(review, acting_user=acting_user, reason=ERASED_AFTER_RETENTION)
+    _redact_history(SubjectReview, _ids(SubjectReview, reviews, subject), {"justification": ERASED})
+    # Break-glass grants: the justification typed to see the record (the history keeps every renewal's).
+    grants = SubjectAccessGrant.objects.filter(content_object=subject)
+    grant_ids = _ids(SubjectAccessGrant, grants, subject, through="content_object")
+    grants.update(**GRANT_ERASURE)
+    _redact_history(SubjectAccessGrant, grant_ids, GRANT_ERASURE)
     for name, value in SUBJECT_ERASURE.items():
         setattr(subject, name, value)
+    for name in SUBJECT_ERASE_IF_PRESENT:
+        if getattr(subject, name):
+            setattr(subject, name, ERASED)
     subject.erased_at = timezone.now()
-    _redact_history(Subject, [subject.pk], SUBJECT_ERASURE)
-    save_tracked(subject, acting_user=acting_user, reason="Erased after the retention period (DPA 2018 s.39)")
+    _redact_history(Subject, [subject.pk], SUBJECT_ERASURE, SUBJECT_ERASE_IF_PRESENT)
+    save_tracked(subject, acting_user=acting_user, reason=SUBJECT_ERASED_AFTER_RETENTION)
 
 
 @dataclass

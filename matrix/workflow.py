@@ -118,8 +118,8 @@ def approve_subject(*, acting_user, subject: Subject, reason: str = "", expected
     subject.review_due, subject.criteria_lapsed_at, subject.rejection_reason = next_review_date(), None, ""
     met = ", ".join(f"{r.criterion.code} v{r.criterion.version}" for r in assessment.criteria if r.met)
     reason = validate_text(reason or "", "reason").strip()
-    note = f"Approved (criteria met: {met})" + (f": {reason}" if reason else "")
-    return _step(subject, acting_user, note)
+    label = f"Approved (criteria met: {met})"
+    return _step(subject, acting_user, label + (f": {reason}" if reason else ""), what=label, justification=reason)
 
 
 @transaction.atomic
@@ -165,7 +165,7 @@ def review_subject(
         return review
     save_tracked(review, acting_user=acting_user, reason="Review: remove")
     subject.last_reviewed_at = now
-    _remove(subject, acting_user=acting_user, reason=f"Removed at review: {justification}")
+    _remove(subject, acting_user=acting_user, label="Removed at review", typed=justification)
     return review
 
 
@@ -175,7 +175,7 @@ def remove_subject(*, acting_user, subject: Subject, reason: str, expected_versi
     permissions.require_step("remove", acting_user, subject)
     permissions.require_not_own_record(acting_user, subject, "remove")
     reason = _require_reason(reason, "reason", "the reason for removal")
-    return _remove(subject, acting_user=acting_user, reason=f"Removed: {reason}")
+    return _remove(subject, acting_user=acting_user, label="Removed", typed=reason)
 
 
 @transaction.atomic
@@ -185,13 +185,16 @@ def remove_erased_record(*, acting_user, subject: Subject) -> Subject:
     erased). No role check: it carries out an erasure already made (``retention.replay_erasures``)."""
     subject = lock_subject(subject)
     return _remove(
-        subject, acting_user=acting_user, reason="Removed again: erased before the database was restored",
+        subject, acting_user=acting_user, label="Removed again: erased before the database was restored",
         from_statuses=[status for status in Status if status != Status.REMOVED], retention_days=0,
     )
 
 
-def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=STEP_FROM["remove"],
+def _remove(subject: Subject, *, acting_user, label: str, typed: str = "", from_statuses=STEP_FROM["remove"],
             retention_days: int | None = None) -> Subject:
+    """``label`` is the step's own words (logged as the entry's detail); ``typed`` what the person wrote (the
+    justification, stored beside the log so it is erased with the record)."""
+    reason = f"{label}: {typed}" if typed else label
     _require_status(subject, *from_statuses, action="removed")
     now = timezone.now()
     subject.status, subject.removed_at, subject.criteria_lapsed_at = Status.REMOVED, now, None
@@ -199,7 +202,7 @@ def _remove(subject: Subject, *, acting_user, reason: str, from_statuses=STEP_FR
     if retention_days is None:
         retention_days = settings.GOVMATRIX_RETENTION_DAYS
     subject.retention_until = timezone.localdate(now) + timedelta(days=retention_days)
-    _step(subject, acting_user, reason)
+    _step(subject, acting_user, reason, what=label, justification=typed)
     signals.subject_removed.send(Subject, subject=subject, acting_user=acting_user, reason=reason)
     return subject
 

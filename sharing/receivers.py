@@ -26,12 +26,27 @@ def notice_on_evidence_correction(sender, subject, evidence, acting_user, reason
     notify_evidence_corrected(subject, evidence)
 
 
+# What people typed on a disclosure (its purpose, why it was refused or revoked): erased with the record.
+DISCLOSURE_TYPED_TEXT = ("purpose", "refusal_reason", "revocation_reason")
+
+
 @receiver(signals.subject_erased, dispatch_uid="sharing.notice_on_erasure")
 def notice_on_erasure(sender, subject, acting_user, **kwargs):
+    """Inside erase_subject's erasure window: snapshots, typed text and change reasons of the subject's
+    disclosures and notices go too (the reasons by the same rule as the record's own history)."""
+    from matrix.retention import ERASED, redact_history_reasons
+    from sharing.models import Disclosure, DisclosureNotice
     from sharing.services import erase_snapshots, notify_subject_erased
 
     erase_snapshots(subject, acting_user=acting_user)
     notify_subject_erased(subject)
+    disclosures = Disclosure.history.model.objects.filter(subject_id=subject.pk)
+    for rows in (Disclosure.objects.filter(subject=subject), disclosures):
+        for name in DISCLOSURE_TYPED_TEXT:
+            rows.exclude(**{name: ""}).update(**{name: ERASED})
+    redact_history_reasons(disclosures)
+    notice_ids = DisclosureNotice.objects.filter(disclosure__subject=subject).values_list("pk", flat=True)
+    redact_history_reasons(DisclosureNotice.history.model.objects.filter(id__in=list(notice_ids)))
 
 
 @receiver(signals.subject_restricted, dispatch_uid="sharing.notice_on_restriction")

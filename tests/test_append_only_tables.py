@@ -60,6 +60,29 @@ def test_every_append_only_model_is_protected():
     assert {table: guarded_operations(table) for table in tables} == dict.fromkeys(tables, required_operations())
 
 
+def test_every_erasable_only_model_is_protected():
+    """The typed text kept beside the access log: changed only by erasure, never deleted (audit.models.LoggedText)."""
+    tables = set(triggers.erasable_only_tables())
+    assert "audit_loggedtext" in tables and tables <= database_tables()
+    assert {table: guarded_operations(table) for table in tables} == dict.fromkeys(tables, required_operations())
+    assert {(table, True) for table in tables} <= set(triggers.protected_tables())
+
+
+def test_logged_text_refuses_update_outside_erasure_and_delete_always(officer, make_subject):
+    subject = make_subject("draft")
+    record("consult", actor=officer, subject=subject, justification="Synthetic text about a person")
+    for statement in ("UPDATE audit_loggedtext SET text = 'forged'", "DELETE FROM audit_loggedtext"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+    with transaction.atomic(), triggers.erasure_window():
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM audit_loggedtext")
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_loggedtext SET text = '', nonce = '', erased_at = CURRENT_TIMESTAMP")
+
+
 def test_the_registry_names_every_history_table_the_database_holds():
     in_database = {table for table in database_tables() if "_historical" in table}
     assert set(triggers.history_tables()) == in_database
@@ -90,7 +113,9 @@ def test_transparency_history_refuses_update_and_delete(officer, table):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("table", ["audit_accessevent", "matrix_historicalsubject", "transparency_statisticsrelease"])
+@pytest.mark.parametrize(
+    "table", ["audit_accessevent", "matrix_historicalsubject", "transparency_statisticsrelease", "audit_loggedtext"]
+)
 def test_truncate_is_refused_on_postgresql(officer, table):
     record("consult", actor=officer, detail="Synthetic entry that must survive")
     with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic():

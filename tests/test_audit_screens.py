@@ -1,6 +1,6 @@
-"""The auditor's screens and API (SPEC §6; issue 5, items 4 and 6): who may read the access log, what each
-screen shows and filters, that reading and exporting the log is itself logged, and that pages cost the same
-number of queries however many rows they show."""
+"""The auditor's screens and API (docs/access-log.md, Auditor screens; issue 5, items 4 and 6): who may read
+the access log, what each screen shows and filters, that reading and exporting the log is itself logged, and
+that pages cost the same number of queries however many rows they show."""
 
 import csv
 import io
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit import hooks
-from audit.log import record
+from audit.log import justification_as_read, record
 from audit.models import AccessEvent, Action, Outcome
 from matrix import services, workflow
 from matrix.models import Borough
@@ -471,7 +471,7 @@ def test_unusual_activity_names_heavy_viewers_break_glass_and_refusals(client, s
     assert [(row["actor_username"], row["grants"], row["views"]) for row in activity.break_glass] == [
         ("officer.southwark", 1, 1)
     ]
-    assert [event.justification for event in activity.grants] == ["Joint operation with Hackney tonight, urgent"]
+    assert [justification_as_read(event) for event in activity.grants] == ["Joint operation with Hackney tonight, urgent"]
     denied = {row["actor_username"]: row for row in activity.denied}
     assert denied["officer.southwark"]["attempts"] == 1 and denied["officer.southwark"]["on_records"] == 1
     page = response.content.decode()

@@ -1,4 +1,4 @@
-"""Concurrency with real PostgreSQL connections (issue 6 item 5, SPEC §3.1 and §5).
+"""Concurrency with real PostgreSQL connections (issue 6 item 5; docs/engineering.md, Concurrency).
 
 Each race runs its actions in real threads, each with its own database connection, released
 together by a barrier so they genuinely overlap; every race is repeated a few times. SQLite
@@ -8,6 +8,7 @@ serialises whole write transactions, so these tests run on PostgreSQL only (CI).
 import threading
 import time
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -111,13 +112,11 @@ def test_two_editors_of_one_version_one_wins_the_other_is_told_and_nothing_is_lo
         # Different fields, so a lost update could not hide behind "the same value was written twice".
         changes = [{"family_name": f"Editedbya{n}"}, {"aliases": f"Editedbyb{n}"}]
 
-        def edit(editor, change):
-            return lambda: services.update_subject(
-                acting_user=people[editor], subject=subject, expected_version=version, changes=change,
-                reason=f"Synthetic concurrent edit by {editor}",
-            )
-
-        outcomes = race(edit("officer", changes[0]), edit("officer_2", changes[1]))
+        edit = partial(services.update_subject, subject=subject, expected_version=version)
+        outcomes = race(*(
+            partial(edit, acting_user=people[editor], changes=change, reason=f"Synthetic concurrent edit by {editor}")
+            for editor, change in zip(["officer", "officer_2"], changes, strict=True)
+        ))
 
         succeeded = [index for index, (value, error) in enumerate(outcomes) if error is None]
         assert len(succeeded) == 1, outcomes
@@ -146,12 +145,8 @@ def test_two_supervisors_approving_one_submission_approve_it_once(people):
         # Half the time the supervisors send the version they saw (the API and the pages do), half not.
         expected = version if n % 2 == 0 else None
 
-        def approve(supervisor):
-            return lambda: workflow.approve_subject(
-                acting_user=people[supervisor], subject=subject, expected_version=expected
-            )
-
-        outcomes = race(approve("supervisor_1"), approve("supervisor_2"))
+        approve = partial(workflow.approve_subject, subject=subject, expected_version=expected)
+        outcomes = race(*(partial(approve, acting_user=people[name]) for name in ("supervisor_1", "supervisor_2")))
 
         succeeded = [index for index, (value, error) in enumerate(outcomes) if error is None]
         assert len(succeeded) == 1, outcomes
@@ -206,12 +201,14 @@ def test_disclosure_approval_racing_a_revocation_and_the_subjects_removal_ends_c
         approver, revoker, remover = order[n % 3:] + order[: n % 3]
 
         outcomes = race(
-            lambda: sharing.approve_disclosure(acting_user=people[approver], disclosure=pending),
-            lambda: sharing.revoke_disclosure(
-                acting_user=people[revoker], disclosure=live, reason="Synthetic: the panel plan has ended"
+            partial(sharing.approve_disclosure, acting_user=people[approver], disclosure=pending),
+            partial(
+                sharing.revoke_disclosure, acting_user=people[revoker], disclosure=live,
+                reason="Synthetic: the panel plan has ended",
             ),
-            lambda: workflow.remove_subject(
-                acting_user=people[remover], subject=subject, reason="Synthetic: no longer meets the criteria"
+            partial(
+                workflow.remove_subject, acting_user=people[remover], subject=subject,
+                reason="Synthetic: no longer meets the criteria",
             ),
         )
 

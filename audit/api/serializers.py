@@ -1,10 +1,18 @@
 from rest_framework import serializers
 
+from audit.log import justification_as_read
 from audit.models import AccessEvent, ChainCheck
 
 
 class AccessEventSerializer(serializers.ModelSerializer):
     """One log entry. The actor's database id stays on the server; the username identifies them."""
+
+    justification = serializers.SerializerMethodField(
+        help_text="Why, as stated: the text typed, or a note of when it was erased with the subject's record."
+    )
+
+    def get_justification(self, event) -> str:
+        return justification_as_read(event)
 
     class Meta:
         model = AccessEvent

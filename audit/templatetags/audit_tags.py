@@ -12,7 +12,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.log import justification_as_read
+
 register = template.Library()
+
+
+@register.filter
+def justification(event) -> str:
+    """``{{ event|justification }}``: an entry's justification as people read it (audit.log.justification_as_read)."""
+    return justification_as_read(event)
 
 DASH = "—"
 
@@ -62,6 +70,6 @@ def event_row(event) -> SafeString:
         event.sequence, mark_safe(refused), event.sequence,
         date_format(when, "DATE_FORMAT"), date_format(when, "H:i:s"),
         _user_cell(event.actor_username), event.get_action_display(), _object_cell(event), _subject_cell(event),
-        event.justification or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
+        justification_as_read(event) or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
         _short_identifier(event.request_id) if event.request_id else DASH,
     )

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint clean bench
+.PHONY: run test test-fast install migrate seed lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked `slow` (schemathesis, bulk seeding, operator's guide, backup/restore, browsers), on both cores.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL datasets of 10k and 1M subjects (created and seeded when missing), then the benchmark.
 bench: install

@@ -12,6 +12,8 @@ from django.db import models
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from core.history import tracked
+
 UNVERSIONED_FIELDS = ("password", "last_login")
 
 
@@ -66,6 +68,5 @@ register(get_user_model(), app="accounts", records_class=lambda **config: USER_H
 
 def write_user_version(user, *, acting_user, reason: str, history_type: str = "~") -> None:
     """One version of ``user`` as it is now, roles included, with who changed it and why."""
-    user._history_user = acting_user
-    user._change_reason = reason
-    USER_HISTORY.create_historical_record(user, history_type)
+    with tracked(user, acting_user=acting_user, reason=reason):
+        USER_HISTORY.create_historical_record(user, history_type)

@@ -50,8 +50,8 @@ from audit.log import record
 from audit.models import Action
 from matrix.models import Borough, BoroughUserGrant
 from matrix.permissions import ACCESS_BOROUGH
-from matrix.services import fit_change_reason, save_tracked
-from matrix.validators import require_text, validate_text
+from core.history import delete_tracked, fit_change_reason, save_tracked
+from core.text import require_text, validate_text
 from sharing.models import PartnerAgency, PartnerMembership
 
 User = get_user_model()
@@ -269,14 +269,7 @@ def withdraw_borough(*, user, borough, acting_user, reason) -> None:
     if grant is None:
         raise ValidationError({"borough": "Choose one of the boroughs they work in."})
     with _logged(user, acting_user=acting_user, reason=reason, detail=details.borough_grant(grant, "Withdrew", "from")):
-        _delete_tracked(grant, acting_user=acting_user, reason=reason)
-
-
-def _delete_tracked(instance, *, acting_user, reason: str) -> None:
-    """Delete a history-tracked row; its last version says who did it and why."""
-    instance._history_user = acting_user
-    instance._change_reason = fit_change_reason(instance, reason)
-    instance.delete()
+        delete_tracked(grant, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -306,7 +299,7 @@ def remove_partner_membership(*, user, acting_user, reason) -> None:
         raise ValidationError({"partner": f"{user.get_username()} belongs to no agency."})
     detail = details.partner_membership(user.get_username(), membership.partner, "removed:")
     with _logged(user, acting_user=acting_user, reason=reason, detail=detail):
-        _delete_tracked(membership, acting_user=acting_user, reason=reason)
+        delete_tracked(membership, acting_user=acting_user, reason=reason)
 
 
 def _end_sessions(user) -> int:

@@ -18,8 +18,9 @@ from audit.log import record
 from audit.models import Action, SarStatus, SubjectAccessRequest
 from audit.sar_report import build_report
 from matrix.models import Subject
-from matrix.services import fit_change_reason, next_reference, save_tracked
-from matrix.validators import require_text
+from matrix.services import next_reference
+from core.history import save_tracked, tracked
+from core.text import require_text
 
 __all__ = [
     "build_report", "open_request", "find_subjects", "match_subject", "unmatch_subject", "verify_identity",
@@ -102,11 +103,6 @@ def _name_matches(family_name: str, given_names: str) -> Q:
     return match
 
 
-def _save_m2m_step(sar, acting_user, reason: str, change) -> None:
-    sar._history_user, sar._change_reason = acting_user, fit_change_reason(sar, reason)
-    change()
-
-
 @transaction.atomic
 def match_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -> SubjectAccessRequest:
     can.require(can.can_change(acting_user), "record which records a request concerns")
@@ -115,7 +111,8 @@ def match_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -
     subject = _visible_subject(acting_user, subject)
     if sar.subjects.filter(pk=subject.pk).exists():
         raise ValidationError(f"{subject.reference} is already matched to {sar.reference}.")
-    _save_m2m_step(sar, acting_user, f"Matched to {subject.reference}", lambda: sar.subjects.add(subject))
+    with tracked(sar, acting_user=acting_user, reason=f"Matched to {subject.reference}"):
+        sar.subjects.add(subject)
     record(Action.ALTER, actor=acting_user, obj=sar, subject=subject, detail="Record matched to a subject access request")
     return sar
 
@@ -127,7 +124,8 @@ def unmatch_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject)
     _require_open(sar, "changed")
     if not sar.subjects.filter(pk=subject.pk).exists():
         raise ValidationError(f"{subject.reference} is not matched to {sar.reference}.")
-    _save_m2m_step(sar, acting_user, f"Match with {subject.reference} withdrawn", lambda: sar.subjects.remove(subject))
+    with tracked(sar, acting_user=acting_user, reason=f"Match with {subject.reference} withdrawn"):
+        sar.subjects.remove(subject)
     record(Action.ALTER, actor=acting_user, obj=sar, subject=subject, detail="Record unmatched from a subject access request")
     return sar
 

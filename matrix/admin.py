@@ -11,6 +11,7 @@ from guardian.admin import GuardedModelAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import tracked
 from matrix import publishing
 from matrix.models import (
     Borough,
@@ -67,9 +68,8 @@ class VersionedAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if obj.version is None:
             obj.version = self.next_version(obj)
-        obj._history_user = request.user
-        obj._change_reason = "Draft edited" if change else "Draft created"
-        super().save_model(request, obj, form, change)
+        with tracked(obj, acting_user=request.user, reason="Draft edited" if change else "Draft created"):
+            super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish the selected drafts (supersedes the current version)", permissions=["change"])
     def publish_drafts(self, request, queryset):

@@ -20,7 +20,7 @@ from matrix.reference_data import (
     STARTING_HARM_METHOD,
     STARTING_OFFENCE_WEIGHTS,
 )
-from matrix.services import save_tracked
+from core.history import save_tracked
 from sharing.models import LawfulBasis
 
 DRAFTED_REASON = "Drafted from the starting reference data"

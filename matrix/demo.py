@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from core.history import save_tracked
 from matrix import bootstrap, evidence_services, publishing, services, workflow
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
@@ -123,7 +124,7 @@ def _walk_demo_workflow(subject: Subject, status: str, officer, supervisor) -> N
     elif subject.pk % 3 == 0:
         # Some demo reviews fall due in the past so the dashboard shows overdue work.
         subject.review_due = timezone.localdate() - timedelta(days=subject.pk % 20 + 1)
-        services.save_tracked(subject, acting_user=supervisor, reason="Demo: review date moved into the past")
+        save_tracked(subject, acting_user=supervisor, reason="Demo: review date moved into the past")
 
 
 @transaction.atomic

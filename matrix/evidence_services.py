@@ -10,8 +10,10 @@ from audit.log import record
 from audit.models import Action
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
-from matrix.services import lock_subject, refresh_assessment, save_tracked
-from matrix.validators import check_input, require_text, validate_text
+from matrix.services import lock_subject, refresh_assessment
+from core.history import save_tracked
+from matrix.validators import check_input
+from core.text import require_text, validate_text
 
 EVIDENCE_EDITABLE_FIELDS = frozenset(
     {

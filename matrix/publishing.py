@@ -16,7 +16,7 @@ from matrix import permissions
 from audit.log import record
 from audit.models import Action
 from matrix.models import HarmScoringMethod, InclusionCriterion, OffenceWeight
-from matrix.services import save_tracked
+from core.history import save_tracked
 
 
 @dataclass(frozen=True)

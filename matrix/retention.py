@@ -32,8 +32,8 @@ from matrix.services import (
     assess_subject,
     current_criteria,
     current_harm_method,
-    save_tracked,
 )
+from core.history import delete_tracked, save_tracked
 
 ERASED = "[erased]"
 SYSTEM_USERNAME = "system.run_reviews"
@@ -341,8 +341,7 @@ def _erase(subject: Subject, acting_user) -> None:
     addresses = list(subject.addresses.all())
     address_ids = _ids(Address, addresses, subject)  # before delete(), which clears the primary keys
     for address in addresses:
-        address._history_user, address._change_reason = acting_user, ERASED_AFTER_RETENTION
-        address.delete()
+        delete_tracked(address, acting_user=acting_user, reason=ERASED_AFTER_RETENTION)
     _redact_history(Address, address_ids, ADDRESS_ERASURE)
     reviews = list(subject.reviews.all())
     for review in reviews:

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from matrix import permissions, rules, signals
 from audit import hooks
 from audit.log import record
 from audit.models import Action
+from core.history import save_tracked
+from core.text import validate_text
+from matrix import permissions, rules, signals
 from matrix.choices import Status
-from matrix.validators import check_input, validate_text
+from matrix.validators import check_input
 from matrix.models import (
     Borough,
     HarmScoringMethod,
@@ -56,27 +58,6 @@ class StaleVersion(Exception):
             f"{subject.reference} was changed by someone else (now version {subject.version}, you edited "
             f"version {expected_version}). Reload it, check their change, then make yours again."
         )
-
-
-def save_tracked(instance, *, acting_user, reason: str, update_fields=None) -> None:
-    """Save a history-tracked row with who did it and why (``update_fields``: only those columns are written;
-    the history row is still a full copy of the instance, so read it under a lock first)."""
-    instance._history_user = acting_user
-    instance._change_reason = fit_change_reason(instance, reason)
-    instance.save(update_fields=update_fields)
-
-
-def fit_change_reason(instance, reason: str) -> str:
-    """History keeps the reason in a 100-character column, which PostgreSQL (unlike SQLite) enforces.
-
-    A longer reason is shortened there with an ellipsis; the full text stays where each step keeps it
-    (the record's own field, e.g. ``rejection_reason``, and the access log's justification).
-    """
-    if reason is None:
-        return reason
-    validate_text(reason, "reason")
-    limit = type(instance).history.model._meta.get_field("history_change_reason").max_length
-    return reason if limit is None or len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def reference_series(prefix: str = "") -> str:

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from core.text import NULL_CHARACTERS_MESSAGE
+
 # Royal Mail postcode shapes: A9 9AA, A99 9AA, A9A 9AA, AA9 9AA, AA99 9AA, AA9A 9AA (and GIR 0AA).
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$")
 
@@ -38,34 +40,6 @@ def latest_birth_date_at_age(on_date, years: int):
         return on_date.replace(year=on_date.year - years)
     except ValueError:  # 29 February in a year without one: the 28th has the same people on either side
         return on_date.replace(year=on_date.year - years, day=28)
-
-
-# Services are called by forms and the API (which type their input) but also by commands and scripts.
-# Whatever they are given, bad input gets a field error, never a crash deep in the ORM or a database
-# error (docs/engineering.md, Bad input); PostgreSQL, unlike SQLite, also refuses NUL characters in text.
-NULL_CHARACTERS_MESSAGE = "Null characters are not allowed."
-
-
-def validate_text(value, field: str) -> str:
-    """Free text given to a service (a reason, a purpose, a justification)."""
-    if not isinstance(value, str):
-        raise ValidationError({field: "Enter text."})
-    if "\x00" in value:
-        raise ValidationError({field: NULL_CHARACTERS_MESSAGE})
-    return value
-
-
-# A reason, purpose or justification short enough to say nothing ("ok", "n/a") is refused.
-MINIMUM_TEXT_LENGTH = 10
-
-
-def require_text(value, field: str, message: str, minimum: int = MINIMUM_TEXT_LENGTH) -> str:
-    """The text a step needs (a reason, a purpose, a justification), stripped; a field error with ``message``
-    (which may name ``{minimum}``) when it is shorter than ``minimum`` characters."""
-    text = validate_text(value or "", field).strip()
-    if len(text) < minimum:
-        raise ValidationError({field: message.format(minimum=minimum)})
-    return text
 
 
 def _input_problem(field, value) -> str | None:

@@ -18,7 +18,7 @@ from audit.log import record
 from audit.models import Action
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
-from matrix.validators import require_text, validate_text
+from core.text import require_text, validate_text
 from matrix.services import (
     check_victimisation_link,
     assess_subject,
@@ -26,8 +26,8 @@ from matrix.services import (
     commit_step,
     current_criteria,
     lock_subject,
-    save_tracked,
 )
+from core.history import save_tracked
 
 
 

@@ -16,14 +16,14 @@ def revoke_on_removal(sender, subject, acting_user, reason, **kwargs):
 def notice_on_correction(sender, subject, acting_user, changed_fields, **kwargs):
     from sharing.services import notify_subject_corrected
 
-    notify_subject_corrected(subject, changed_fields)
+    notify_subject_corrected(subject, changed_fields, acting_user=acting_user)
 
 
 @receiver(signals.evidence_corrected, dispatch_uid="sharing.notice_on_evidence_correction")
 def notice_on_evidence_correction(sender, subject, evidence, acting_user, reason, **kwargs):
     from sharing.services import notify_evidence_corrected
 
-    notify_evidence_corrected(subject, evidence)
+    notify_evidence_corrected(subject, evidence, acting_user=acting_user)
 
 
 # What people typed on a disclosure (its purpose, why it was refused or revoked): erased with the record.
@@ -39,7 +39,7 @@ def notice_on_erasure(sender, subject, acting_user, **kwargs):
     from sharing.services import erase_snapshots, notify_subject_erased
 
     erase_snapshots(subject, acting_user=acting_user)
-    notify_subject_erased(subject)
+    notify_subject_erased(subject, acting_user=acting_user)
     disclosures = Disclosure.history.model.objects.filter(subject_id=subject.pk)
     for rows in (Disclosure.objects.filter(subject=subject), disclosures):
         for name in DISCLOSURE_TYPED_TEXT:
@@ -53,4 +53,4 @@ def notice_on_erasure(sender, subject, acting_user, **kwargs):
 def notice_on_restriction(sender, subject, acting_user, reason, **kwargs):
     from sharing.services import notify_subject_restricted
 
-    notify_subject_restricted(subject, reason)
+    notify_subject_restricted(subject, acting_user=acting_user)

@@ -16,8 +16,9 @@ from audit.models import Action
 from config.formats import written
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
-from matrix.services import next_reference, save_tracked
-from matrix.validators import MINIMUM_TEXT_LENGTH, NULL_CHARACTERS_MESSAGE, require_text, validate_text
+from matrix.services import next_reference
+from core.history import save_tracked
+from core.text import MINIMUM_TEXT_LENGTH, NULL_CHARACTERS_MESSAGE, require_text, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
 from sharing.models import (
@@ -215,14 +216,14 @@ def revoke_live_disclosures_of(subject: Subject, *, acting_user, reason: str) ->
     return count
 
 
-def _notify(disclosures, kind: str, message: str) -> int:
+def _notify(disclosures, kind: str, message: str, *, acting_user) -> int:
+    """A notice to each recipient, signed in the history and the log by the person whose change caused it."""
     count = 0
     for disclosure in disclosures:
         notice = DisclosureNotice(disclosure=disclosure, kind=kind, message=message)
-        notice._change_reason = "Recipient notified of a later change (DPA 2018 s.38(5))"
-        notice.save()
+        save_tracked(notice, acting_user=acting_user, reason="Recipient notified of a later change (DPA 2018 s.38(5))")
         record(
-            Action.ALTER, obj=notice, subject=disclosure.subject, recipient=disclosure.partner.name,
+            Action.ALTER, actor=acting_user, obj=notice, subject=disclosure.subject, recipient=disclosure.partner.name,
             detail=f"Recipient notified: {notice.get_kind_display().lower()} after disclosure {disclosure.reference}",
         )
         count += 1
@@ -239,7 +240,7 @@ SUBJECT_FIELDS_BY_SHAREABLE = {
 }
 
 
-def notify_subject_corrected(subject: Subject, changed_fields) -> int:
+def notify_subject_corrected(subject: Subject, changed_fields, *, acting_user) -> int:
     """A correction reaches every recipient whose snapshot included a corrected field."""
     notified = 0
     for disclosure in subject.disclosures.filter(status=DisclosureStatus.APPROVED):
@@ -253,11 +254,12 @@ def notify_subject_corrected(subject: Subject, changed_fields) -> int:
                 [disclosure], NoticeKind.CORRECTION,
                 f"Since this was disclosed, the following was corrected: {', '.join(affected)}. "
                 "Do not rely on the disclosed value; ask the disclosing borough for the current record.",
+                acting_user=acting_user,
             )
     return notified
 
 
-def notify_evidence_corrected(subject: Subject, evidence) -> int:
+def notify_evidence_corrected(subject: Subject, evidence, *, acting_user) -> int:
     disclosed_in = [
         disclosure
         for disclosure in subject.disclosures.filter(status=DisclosureStatus.APPROVED)
@@ -267,15 +269,17 @@ def notify_evidence_corrected(subject: Subject, evidence) -> int:
         disclosed_in, NoticeKind.CORRECTION,
         f"An evidence item dated {written(evidence.information_date)} that was disclosed has since been "
         f"{'withdrawn' if evidence.is_withdrawn else 'corrected'}. Do not rely on it.",
+        acting_user=acting_user,
     )
 
 
-def notify_subject_restricted(subject: Subject, reason: str) -> int:
+def notify_subject_restricted(subject: Subject, *, acting_user) -> int:
     return _notify(
         subject.disclosures.filter(status=DisclosureStatus.APPROVED),
         NoticeKind.RESTRICTION,
         "Processing of the police record behind this disclosure has been restricted (DPA 2018 s.47), for "
         "example because its accuracy is contested. Do not use or pass on what you were sent until told otherwise.",
+        acting_user=acting_user,
     )
 
 
@@ -300,12 +304,13 @@ def erase_snapshots(subject: Subject, *, acting_user) -> int:
     return len(disclosures)
 
 
-def notify_subject_erased(subject: Subject) -> int:
+def notify_subject_erased(subject: Subject, *, acting_user) -> int:
     return _notify(
         subject.disclosures.filter(status__in=[DisclosureStatus.APPROVED, DisclosureStatus.REVOKED]),
         NoticeKind.ERASURE,
         "The police record behind this disclosure has been erased at the end of its retention period. "
         "Erase any copy you hold unless you have your own lawful reason to keep it.",
+        acting_user=acting_user,
     )
 
 

@@ -27,12 +27,14 @@ from typing import Callable
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from matrix import permissions
 from matrix.models import Borough
 from tests.conftest import HACKNEY, SOUTHWARK
 from tests.factories import (
@@ -208,6 +210,9 @@ ACCESS: dict[str, Entry] = {
     # The matrix (browser).
     "subject-list": page(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 200, 200, 403, 200, 200)),
     "subject-create": page(GET=(LOGIN, 200, 200, 403, 403, 403), POST=(LOGIN, 200, 200, 403, 403, 403)),
+    # Break glass (permissions.can_break_glass): officers and supervisors; oversight roles already read every
+    # borough and partners never see the matrix. An empty POST is refused by the form: back to the page (302).
+    "break-glass": page(GET=(LOGIN, 200, 200, 403, 403, 403), POST=(LOGIN, 302, 302, 403, 403, 403)),
     "subject-detail": page(
         subject("approved"),
         GET=(LOGIN, OWN_ONLY, OWN_ONLY, 404, 200, 200),
@@ -355,6 +360,16 @@ ACCESS: dict[str, Entry] = {
         )
         for step, status in (("reject", "submitted"), ("review", "approved"), ("remove", "approved"))
     },
+    # Restriction (s.47): permissions.can_restrict, as on the subject page. The DPO gets past access to the
+    # request body (400: no reason); others who read records are refused in their borough, 404 outside it.
+    **{
+        f"api:subject-{step}": api(
+            subject("approved", key="uuid"),
+            GET=(LOGIN, 405, 405, 403, 405, 405),
+            POST=(LOGIN, (403, 404), (403, 404), 403, 403, 400),
+        )
+        for step in ("restrict", "lift")
+    },
     "api:subject-evidence": api(
         subject("approved", key="uuid"),
         GET=(LOGIN, OWN_ONLY, OWN_ONLY, 403, 200, 200),
@@ -381,6 +396,8 @@ ACCESS: dict[str, Entry] = {
         GET=(LOGIN, 405, 405, 403, 405, 405),
         POST=(LOGIN, (403, 404), (400, 404), 403, 403, 403),
     ),
+    # Break glass: the roles that may use it get past access to the request body (400: nothing named).
+    "api:break-glass": api(GET=(LOGIN, 405, 405, 403, 403, 403), POST=(LOGIN, 400, 400, 403, 403, 403)),
     # Sharing reference data: police and oversight roles; partners use the disclosures endpoint.
     "sharing-api:partner-list": api(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 403, 405, 405)),
     "sharing-api:partner-detail": api(agency, scoped=False, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 405, 405)),
@@ -489,10 +506,47 @@ class World:
         self._subjects = {}
         self._evidence = {}
         self._disclosures = {}
+        self._frozen = False
+
+    # Every object any cell's URL names, built once for the module (see ``shared_world``): a cell that
+    # built one of its own would leave it in these dicts after its transaction was rolled back.
+    STATUSES = ("draft", "submitted", "approved")
+    EVIDENCE = ("draft", "approved", "social_media")  # social_media last: it adds a second item to "approved"
+    DISCLOSURES = ("live", "requested")
+
+    def build_everything(self):
+        for scope in SCOPES:
+            for status in self.STATUSES:
+                self.subject(scope, status)
+            for kind in self.EVIDENCE:
+                self.evidence(scope, kind)
+            self.agreement(scope)
+            for status in self.DISCLOSURES:
+                self.disclosure(scope, status)
+        self.sar  # noqa: B018 (a cached property: built now)
+        for user in self.users.values():
+            if user is not None:
+                Token.objects.get_or_create(user=user)
+        self._frozen = True
+
+    def _missing(self, what):
+        assert not self._frozen, f"the shared world has no {what}: build it in World.build_everything"
+
+    def reset_for_a_cell(self):
+        """Forget what a previous cell left on the user objects: the permissions and borough scope kept on
+        them (``matrix.permissions``), Django's permission caches, and fields such as last_login that a
+        rolled-back request changed."""
+        people = [*self.users.values(), *self.officers.values(), *self.supervisors.values()]
+        for user in {id(user): user for user in people if user is not None}.values():
+            permissions.forget_scope(user)
+            for attribute in ("_govmatrix_permissions", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+                user.__dict__.pop(attribute, None)
+            user.refresh_from_db()
 
     def subject(self, scope, status):
         key = (scope, status)
         if key not in self._subjects:
+            self._missing(f"{status} subject in {scope}")
             self._subjects[key] = self._build_subject(scope, status)
         return self._subjects[key]
 
@@ -527,6 +581,7 @@ class World:
         """The qualifying item of a draft or approved subject, or an unverified social media item."""
         key = (scope, kind)
         if key not in self._evidence:
+            self._missing(f"{kind} evidence in {scope}")
             if kind == "social_media":
                 from matrix import evidence_services
 
@@ -543,7 +598,11 @@ class World:
 
     def agreement(self, scope):
         agency = self.own_agency if scope == "own_borough" else self.other_agency
-        return agency.agreements.first() or AgreementFactory(partner=agency)
+        found = agency.agreements.first()
+        if found is None:
+            self._missing(f"agreement for {scope}")
+            found = AgreementFactory(partner=agency)
+        return found
 
     def disclosure(self, scope, status):
         """A disclosure of the approved subject: own borough to the partner's agency, other borough to another."""
@@ -551,6 +610,7 @@ class World:
 
         key = (scope, status)
         if key not in self._disclosures:
+            self._missing(f"{status} disclosure in {scope}")
             requested = sharing.request_disclosure(
                 acting_user=self.officers[scope], subject=self.subject(scope, "approved"),
                 agreement=self.agreement(scope), lawful_basis=basis("cda-1998-s115"), purpose=PURPOSE,
@@ -566,6 +626,7 @@ class World:
         """An open subject access request matched to an approved subject in each borough."""
         from audit import sar as sar_services
 
+        self._missing("subject access request")
         dpo = self.users["dpo"]
         request = sar_services.open_request(
             acting_user=dpo, requester_name="Synthetic Applicant", requester_contact="applicant@example.test",
@@ -576,9 +637,43 @@ class World:
         return request
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The world, built once per module (per xdist worker) inside a transaction rolled back at the module's end.
+
+    Each cell still runs in its own transaction (pytest-django's ``db``, a savepoint inside this one) that is
+    rolled back after it, so a POST that changes a record leaves the next cell the same world. This is
+    Django's ``TestCase.setUpTestData`` pattern; building the world for every cell cost minutes.
+    """
+    from tests.factories import CriterionFactory
+
+    # As the ``fast_password_hashing`` fixture does for each test (it is function-scoped, this is not).
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), fast_hashing:
+            # The ``any_criterion`` fixture's criterion.
+            criterion = CriterionFactory(
+                code="any-classification", classifications=["suspected", "convicted", "victim", "at_risk"]
+            )
+            world = World(criterion)
+            world.build_everything()
+        cache.clear()
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        cache.clear()
+
+
 @pytest.fixture
-def world(db, any_criterion):
-    return World(any_criterion)
+def world(db, shared_world):
+    """The shared world for one cell: its changes are rolled back with the cell's own transaction."""
+    shared_world.reset_for_a_cell()
+    return shared_world
 
 
 @pytest.fixture(autouse=True)

@@ -98,7 +98,7 @@ class TestRestrictThenLift:
         stored = Subject.objects.get(pk=subject.pk)
         assert stored.is_restricted and stored.history.latest().history_user == dpo
         assert live.notices.get().kind == "restriction"  # the recipient is told
-        logged = AccessEvent.objects.filter(action="alter", subject_uuid=subject.uuid, actor_username=dpo.username)[0]
+        logged = AccessEvent.objects.filter(action="alter", object_type="subject", subject_uuid=subject.uuid, actor_username=dpo.username)[0]
         assert (logged.detail, as_read(logged)) == ("Processing restricted", REASON)
 
         response = client.post(url(subject, "lift"), {"reason": LIFT_REASON, "version": data["version"]}, format="json")

@@ -103,6 +103,7 @@ def personal_data(env, subject_uuid) -> tuple:
         ).fetchone()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres_only
 def test_a_restore_replays_the_erasures_made_since_the_backup(round_trip):
     env, cwd = round_trip

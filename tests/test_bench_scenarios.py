@@ -65,6 +65,7 @@ def signed_in(*usernames):
     return sessions.__getitem__
 
 
+@pytest.mark.slow
 def test_every_scenario_answers_as_expected(bench_server):
     plan = scenarios.discover(signed_in(scenarios.SUPERVISOR, scenarios.AUDITOR, scenarios.DPO), pages=2, pool_pages=1)
     assert plan.subjects and plan.admin_served

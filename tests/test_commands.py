@@ -1,4 +1,4 @@
-"""Management commands of SPEC §7: seed_demo and create_api_token."""
+"""Management commands (README.md, Management commands): seed_demo and create_api_token."""
 
 import re
 from io import StringIO
@@ -167,6 +167,7 @@ class TestSeedDemo:
         assert counts() == before
         assert InclusionCriterion.objects.get(code="serious-violence-conviction").title == "Force's own wording"
 
+    @pytest.mark.slow
     def test_subjects_option_adds_exactly_that_many_scale_subjects(self):
         seed()
         before_ids = set(Subject.objects.values_list("pk", flat=True))
@@ -211,6 +212,7 @@ class TestSeedDemo:
         assert new_evidence.count() == Evidence.objects.filter(subject__in=new).count()
         assert f"{new_evidence.count()} evidence items" in output
 
+    @pytest.mark.slow
     def test_subjects_option_with_victims_and_at_risk_present(self):
         """The 50 generated subjects include safeguarding classifications, so the harm check above bites."""
         seed("--subjects", "50")

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from audit.log import justification_as_read
 from audit.models import AccessEvent
+from core.history import fit_change_reason
 from matrix import evidence_services, services, workflow
 from matrix.choices import (
     Classification,
@@ -281,7 +282,7 @@ def test_create_subject_with_random_values(world, data):
         assert delta(before, after) == {"subjects": 1, "subject history": 1, "access log": 1}
         assert subject.status == Status.DRAFT and subject.version == 1
         check_text_round_trip(Subject, subject.pk, {k: v for k, v in fields.items() if k != "borough"})
-        assert subject.history.get().history_change_reason == services.fit_change_reason(subject, reason)
+        assert subject.history.get().history_change_reason == fit_change_reason(subject, reason)
 
     attempt(lambda: services.create_subject(acting_user=actor, reason=reason, **fields), created, expect_success=mode)
 

@@ -32,7 +32,7 @@ HOSTNAME = "govmatrix.force.test"
 ADMIN = {"username": "first.admin", "email": "first.admin@force.test", "password": "Synthetic-admin-pass-2026"}
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 
-pytestmark = [pytest.mark.postgres_only]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
 
 def requirements_missing() -> str | None:

@@ -144,6 +144,7 @@ def objects(db, any_criterion, monkeypatch):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @pytest.mark.parametrize("role", ["officer", "partner"])
 @settings(

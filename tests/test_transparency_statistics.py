@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit.models import AccessEvent, Action
 from matrix import workflow
 from matrix.models import Address
-from matrix.services import save_tracked
+from core.history import save_tracked
 from sharing import services as sharing_services
 from sharing.models import LawfulBasis
 from tests.conftest import HACKNEY

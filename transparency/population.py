@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.log import record
+from core.history import delete_tracked
 from audit.models import Action
 from matrix.models import Borough
 from transparency.models import PopulationBaseline
@@ -224,8 +225,7 @@ def load_figures(figures: list[Figure], *, file_name: str) -> LoadResult:
                 changed.append(row)
         removed = [row for key, row in held.items() if key not in wanted]
         for row in removed:
-            row._change_reason = reason
-            row.delete()
+            delete_tracked(row, acting_user=None, reason=reason)
         bulk_update_with_history(changed, PopulationBaseline, ["population", "source", "loaded_at"],
                                  default_change_reason=reason)
         bulk_create_with_history(added, PopulationBaseline, default_change_reason=reason)

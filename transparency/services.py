@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.log import record
 from audit.models import Action
-from matrix.services import save_tracked
+from core.history import save_tracked
 from transparency import permissions
 from transparency.models import AssessmentKind, ImpactAssessment
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install migrate seed lint clean bench
+.PHONY: run test test-fast install migrate seed lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,21 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the tests marked `slow` (schemathesis, bulk seeding, operator's guide, backup/restore, browsers), on both cores.
-test-fast: install
+test-fast: lint
 	$(BIN)/python -m pytest -m "not slow" -n 2 $(PYTEST_ARGS)
+
+# ruff: lint rules and formatting (configured in pyproject.toml); `make format` rewrites what the check refuses.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # PostgreSQL datasets of 10k and 1M subjects (created and seeded when missing), then the benchmark.
 bench: install

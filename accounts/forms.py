@@ -13,7 +13,9 @@ REASON_HELP = "Why: for example the joiner's start, the move or the leaving date
 
 
 def reason_field():
-    return forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)
+    return forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP
+    )
 
 
 def role_field():
@@ -31,20 +33,26 @@ def offer_roles(field, acting_user, *, creating=False) -> None:
 def partner_field(*, required: bool):
     return forms.ModelChoiceField(
         label="Partner agency" if required else "Partner agency (partner agency users only)",
-        queryset=PartnerAgency.objects.order_by("name"), required=required,
+        queryset=PartnerAgency.objects.order_by("name"),
+        required=required,
     )
 
 
 class CreateUserForm(SpecificMessages, forms.Form):
     username = forms.CharField(
-        label="Username", max_length=150, help_text="For example firstname.lastname. Letters, digits and @ . + - _ only.",
+        label="Username",
+        max_length=150,
+        help_text="For example firstname.lastname. Letters, digits and @ . + - _ only.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = role_field()
     boroughs = forms.ModelMultipleChoiceField(
-        label="Boroughs (officers and supervisors only)", queryset=Borough.objects.order_by("name"), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="The boroughs whose records they work with.",
+        label="Boroughs (officers and supervisors only)",
+        queryset=Borough.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The boroughs whose records they work with.",
     )
     partner = partner_field(required=False)
     reason = reason_field()

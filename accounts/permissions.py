@@ -89,9 +89,7 @@ def may_give_role(acting_user, role: str, *, creating: bool = False) -> bool:
     ``may_change``'s business: a privileged account is changed by a DPO only, whatever the new role."""
     if acting_user is None or not is_privileged(role) or is_dpo(acting_user):
         return True
-    return (
-        creating and role == Role.DPO and holds_role(acting_user, Role.ADMINISTRATOR) and not active_dpo_exists()
-    )
+    return creating and role == Role.DPO and holds_role(acting_user, Role.ADMINISTRATOR) and not active_dpo_exists()
 
 
 def roles_to_offer(acting_user, *, creating: bool = False) -> list[tuple[str, str]]:

@@ -17,12 +17,16 @@ User = get_user_model()
 
 def people():
     """Every account, by username, with its role, direct borough grants and agency (four queries in all)."""
-    borough_grants = BoroughUserGrant.objects.filter(permission__codename=ACCESS_BOROUGH).select_related("content_object")
+    borough_grants = BoroughUserGrant.objects.filter(permission__codename=ACCESS_BOROUGH).select_related(
+        "content_object"
+    )
     return (
         User.objects.select_related("partner_membership__partner")
         .prefetch_related(
             Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values), to_attr="roles"),
-            Prefetch("boroughusergrant_set", queryset=borough_grants.order_by("content_object__name"), to_attr="boroughs"),
+            Prefetch(
+                "boroughusergrant_set", queryset=borough_grants.order_by("content_object__name"), to_attr="boroughs"
+            ),
         )
         .order_by("username")
     )
@@ -57,12 +61,17 @@ def person(account) -> Person:
         account=account,
         role=account.roles[0].name if account.roles else None,
         boroughs=[grant.content_object for grant in account.boroughs],
-        team_boroughs=[(grant.content_object, grant.group) for grant in team_grants.select_related("content_object", "group")],
+        team_boroughs=[
+            (grant.content_object, grant.group) for grant in team_grants.select_related("content_object", "group")
+        ],
         has_second_factor=user_has_device(account),
-        failed_sign_ins=sum(AccessAttempt.objects.filter(username=account.get_username()).values_list("failures_since_start", flat=True)),
+        failed_sign_ins=sum(
+            AccessAttempt.objects.filter(username=account.get_username()).values_list("failures_since_start", flat=True)
+        ),
         versions=list(account.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]),
         grant_history=list(
-            BoroughUserGrant.history.filter(user_id=account.pk).select_related("history_user", "content_object")
+            BoroughUserGrant.history.filter(user_id=account.pk)
+            .select_related("history_user", "content_object")
             .order_by("-history_date", "-history_id")[:50]
         ),
     )

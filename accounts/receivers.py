@@ -144,7 +144,10 @@ def log_group_permissions_changed(sender, instance, action, reverse, model, pk_s
         for group in others:
             _log(details.permissions(f"group {group.name}", verb, [name]), group)
     elif others:
-        _log(details.permissions(f"group {instance.name}", verb, details.permission_names(_with_content_types(others))), instance)
+        _log(
+            details.permissions(f"group {instance.name}", verb, details.permission_names(_with_content_types(others))),
+            instance,
+        )
 
 
 @receiver(pre_save, sender=User, dispatch_uid="accounts.status_before")

@@ -61,59 +61,108 @@ def holds_role(user, role: str) -> bool:
 # What each role may do, as model permissions ("app_label.codename"), for every app: the one table.
 # Borough scope is not here: it is an object permission on each Borough (matrix.permissions).
 _READ_REFERENCE_DATA = [
-    "matrix.view_harmscoringmethod", "matrix.view_inclusioncriterion", "matrix.view_offencetype",
+    "matrix.view_harmscoringmethod",
+    "matrix.view_inclusioncriterion",
+    "matrix.view_offencetype",
     "matrix.view_offenceweight",
 ]
-_READ_SHARING_SETUP = ["sharing.view_informationsharingagreement", "sharing.view_lawfulbasis", "sharing.view_partneragency"]
+_READ_SHARING_SETUP = [
+    "sharing.view_informationsharingagreement",
+    "sharing.view_lawfulbasis",
+    "sharing.view_partneragency",
+]
 _BOROUGH_WORK = [
-    *_READ_REFERENCE_DATA, *_READ_SHARING_SETUP,
-    "matrix.view_subject", "matrix.view_evidence", "matrix.view_address", "matrix.view_borough",
+    *_READ_REFERENCE_DATA,
+    *_READ_SHARING_SETUP,
+    "matrix.view_subject",
+    "matrix.view_evidence",
+    "matrix.view_address",
+    "matrix.view_borough",
     "matrix.view_subjectreview",
-    "matrix.add_subject", "matrix.change_subject", "matrix.add_evidence", "matrix.change_evidence",
-    "matrix.add_address", "matrix.change_address", "matrix.break_glass",
-    "sharing.add_disclosure", "sharing.view_disclosure", "sharing.view_disclosurenotice",
+    "matrix.add_subject",
+    "matrix.change_subject",
+    "matrix.add_evidence",
+    "matrix.change_evidence",
+    "matrix.add_address",
+    "matrix.change_address",
+    "matrix.break_glass",
+    "sharing.add_disclosure",
+    "sharing.view_disclosure",
+    "sharing.view_disclosurenotice",
 ]
 _OVERSIGHT = [
-    *_READ_REFERENCE_DATA, *_READ_SHARING_SETUP,
-    "matrix.view_all_subjects", "matrix.view_evidence", "matrix.view_address", "matrix.view_borough",
-    "matrix.view_subjectreview", "matrix.view_subjectaccessgrant", "matrix.view_boroughusergrant",
+    *_READ_REFERENCE_DATA,
+    *_READ_SHARING_SETUP,
+    "matrix.view_all_subjects",
+    "matrix.view_evidence",
+    "matrix.view_address",
+    "matrix.view_borough",
+    "matrix.view_subjectreview",
+    "matrix.view_subjectaccessgrant",
+    "matrix.view_boroughusergrant",
     "matrix.view_boroughgroupgrant",
     "audit.view_audit_log",
-    "sharing.view_all_disclosures", "sharing.view_disclosure", "sharing.view_disclosurenotice",
+    "sharing.view_all_disclosures",
+    "sharing.view_disclosure",
+    "sharing.view_disclosurenotice",
     "sharing.view_partnermembership",
-    "transparency.view_disproportionality", "transparency.view_impactassessment",
+    "transparency.view_disproportionality",
+    "transparency.view_impactassessment",
 ]
 _MANAGE = ("add", "change")
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICER: frozenset(_BOROUGH_WORK),
-    Role.SUPERVISOR: frozenset([
-        *_BOROUGH_WORK,
-        "matrix.approve_subject", "matrix.review_subject", "matrix.add_subjectreview", "matrix.verify_social_media",
-        "sharing.approve_disclosure", "transparency.view_disproportionality",
-    ]),
+    Role.SUPERVISOR: frozenset(
+        [
+            *_BOROUGH_WORK,
+            "matrix.approve_subject",
+            "matrix.review_subject",
+            "matrix.add_subjectreview",
+            "matrix.verify_social_media",
+            "sharing.approve_disclosure",
+            "transparency.view_disproportionality",
+        ]
+    ),
     Role.PARTNER: frozenset(["sharing.use_partner_portal"]),
     Role.AUDITOR: frozenset(_OVERSIGHT),
-    Role.DPO: frozenset([
-        *_OVERSIGHT,
-        # Criteria, the harm scoring method and offence types: drafted and published by the DPO.
-        *[f"matrix.{action}_{model}" for model in ("inclusioncriterion", "harmscoringmethod", "offencetype",
-                                                   "offenceweight") for action in _MANAGE],
-        "matrix.change_borough",
-        *[f"matrix.{action}_{model}" for model in ("boroughusergrant", "boroughgroupgrant")
-          for action in ("add", "change", "delete")],
-        "matrix.restrict_processing",
-        # Information-sharing set-up: agreements, lawful bases, agencies and their members.
-        *[f"sharing.{action}_{model}" for model in ("informationsharingagreement", "lawfulbasis", "partneragency",
-                                                    "partnermembership") for action in _MANAGE],
-        # Subject access requests (DPA 2018 s.45).
-        "audit.add_subjectaccessrequest", "audit.change_subjectaccessrequest", "audit.view_subjectaccessrequest",
-        "audit.generate_subject_access_report",
-        "transparency.add_impactassessment",
-        # People: leavers, lockouts and second-factor resets.
-        "accounts.manage_users", "auth.view_user", "auth.view_group",
-        "otp_static.view_staticdevice", "otp_static.delete_staticdevice",
-        "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
-    ]),
+    Role.DPO: frozenset(
+        [
+            *_OVERSIGHT,
+            # Criteria, the harm scoring method and offence types: drafted and published by the DPO.
+            *[
+                f"matrix.{action}_{model}"
+                for model in ("inclusioncriterion", "harmscoringmethod", "offencetype", "offenceweight")
+                for action in _MANAGE
+            ],
+            "matrix.change_borough",
+            *[
+                f"matrix.{action}_{model}"
+                for model in ("boroughusergrant", "boroughgroupgrant")
+                for action in ("add", "change", "delete")
+            ],
+            "matrix.restrict_processing",
+            # Information-sharing set-up: agreements, lawful bases, agencies and their members.
+            *[
+                f"sharing.{action}_{model}"
+                for model in ("informationsharingagreement", "lawfulbasis", "partneragency", "partnermembership")
+                for action in _MANAGE
+            ],
+            # Subject access requests (DPA 2018 s.45).
+            "audit.add_subjectaccessrequest",
+            "audit.change_subjectaccessrequest",
+            "audit.view_subjectaccessrequest",
+            "audit.generate_subject_access_report",
+            "transparency.add_impactassessment",
+            # People: leavers, lockouts and second-factor resets.
+            "accounts.manage_users",
+            "auth.view_user",
+            "auth.view_group",
+            "otp_static.view_staticdevice",
+            "otp_static.delete_staticdevice",
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
+        ]
+    ),
     Role.ADMINISTRATOR: frozenset(["accounts.manage_users"]),
 }
 

@@ -48,10 +48,10 @@ from accounts.roles import Role, belongs_to_agency, role_of, uses_admin_site, wo
 from audit.context import logged_by_service
 from audit.log import record
 from audit.models import Action
-from matrix.models import Borough, BoroughUserGrant
-from matrix.permissions import ACCESS_BOROUGH
 from core.history import delete_tracked, fit_change_reason, save_tracked
 from core.text import require_text, validate_text
+from matrix.models import Borough, BoroughUserGrant
+from matrix.permissions import ACCESS_BOROUGH
 from sharing.models import PartnerAgency, PartnerMembership
 
 User = get_user_model()
@@ -95,9 +95,7 @@ def _logged(user, *, acting_user, reason: str, detail: str = "", action: str = A
     entry = Entry(detail)
     with logged_by_service():
         yield entry
-        record(
-            action, actor=acting_user, username=SYSTEM_ACTOR, obj=user, detail=entry.detail, justification=reason
-        )
+        record(action, actor=acting_user, username=SYSTEM_ACTOR, obj=user, detail=entry.detail, justification=reason)
 
 
 @contextmanager
@@ -110,7 +108,9 @@ def _versioned(user, *, acting_user, reason: str, detail: str, action: str = Act
             yield entry
         finally:
             del user.skip_history_when_saving
-        write_user_version(user, acting_user=acting_user, reason=fit_change_reason(user, reason), history_type=history_type)
+        write_user_version(
+            user, acting_user=acting_user, reason=fit_change_reason(user, reason), history_type=history_type
+        )
 
 
 def _locked(user):
@@ -204,7 +204,9 @@ def create_user(*, username, email, role, boroughs=(), partner=None, acting_user
     user.set_unusable_password()
     access = _admin_site_access(user, role)
     detail = f"Created user {username} with role {role}{_describe_scope(boroughs, partner)}{access}"
-    with _versioned(user, acting_user=acting_user, reason=reason, detail=detail, action=Action.COLLECT, history_type="+"):
+    with _versioned(
+        user, acting_user=acting_user, reason=reason, detail=detail, action=Action.COLLECT, history_type="+"
+    ):
         user.save()
         user.groups.add(group)
         for borough in boroughs:
@@ -305,7 +307,9 @@ def remove_partner_membership(*, user, acting_user, reason) -> None:
 def _end_sessions(user) -> int:
     """Delete every live session signed in as ``user`` (database sessions: each is decoded to find its user)."""
     live = Session.objects.filter(expire_date__gt=timezone.now())
-    keys = [session.session_key for session in live.iterator() if session.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    keys = [
+        session.session_key for session in live.iterator() if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
     Session.objects.filter(session_key__in=keys).delete()
     return len(keys)
 

@@ -97,7 +97,8 @@ def detail_page(request, account, *, failed=None):
 def person_detail(request, user_id):
     can.require_manager(request.user)
     failed = failed_forms.recall(
-        request, _failed_action_page(user_id),
+        request,
+        _failed_action_page(user_id),
         lambda data, context: _form(ACTIONS[context["action"]][0], request, data),
     )
     return detail_page(request, _account(user_id), failed=failed)
@@ -124,7 +125,9 @@ def _withdraw(request, account, data):
 
 
 def _partner(request, account, data):
-    services.set_partner_membership(user=account, partner=data["partner"], acting_user=request.user, reason=data["reason"])
+    services.set_partner_membership(
+        user=account, partner=data["partner"], acting_user=request.user, reason=data["reason"]
+    )
     return f"{account.get_username()} now belongs to {data['partner'].name}."
 
 
@@ -139,7 +142,9 @@ def _deactivate(request, account, data):
 
 
 def _reactivate(request, account, data):
-    _keep_link(request, account, services.reactivate_user(user=account, acting_user=request.user, reason=data["reason"]))
+    _keep_link(
+        request, account, services.reactivate_user(user=account, acting_user=request.user, reason=data["reason"])
+    )
     return f"{account.get_username()} is active again once they choose a password through their new set-up link."
 
 
@@ -183,7 +188,12 @@ def person_action(request, user_id, action):
             messages.success(request, done)
             return redirect("person-detail", user_id=account.pk)
     return failed_forms.refused(
-        request, _failed_action_page(account.pk), form, "person-detail", user_id=account.pk, context={"action": action},
+        request,
+        _failed_action_page(account.pk),
+        form,
+        "person-detail",
+        user_id=account.pk,
+        context={"action": action},
     )
 
 

@@ -65,7 +65,10 @@ def _rows(events):
 
 def export_response(user, search: EventSearch, justification: str) -> StreamingHttpResponse:
     entry = record(
-        Action.EXPORT, actor=user, subject=search.subject(), justification=justification,
+        Action.EXPORT,
+        actor=user,
+        subject=search.subject(),
+        justification=justification,
         detail=f"Access log exported as CSV: {search.describe()}"[:300],
     )
     events = search.events().filter(sequence__lt=entry.sequence)

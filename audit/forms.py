@@ -14,7 +14,9 @@ class EventFilterForm(SpecificMessages, forms.Form):
     """Filters of the access log (GET). Invalid values are reported; the list ignores them, the export refuses."""
 
     actor = forms.CharField(label="User", required=False, max_length=150, help_text="Their username, exactly.")
-    subject = forms.CharField(label="Subject reference", required=False, max_length=16, help_text="For example GM-2026-000123.")
+    subject = forms.CharField(
+        label="Subject reference", required=False, max_length=16, help_text="For example GM-2026-000123."
+    )
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *Action.choices])
     borough = forms.ChoiceField(label="Borough", required=False)
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any outcome"), *Outcome.choices])
@@ -23,7 +25,10 @@ class EventFilterForm(SpecificMessages, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["borough"].choices = [("", "Any borough"), *Borough.objects.order_by("name").values_list("code", "name")]
+        self.fields["borough"].choices = [
+            ("", "Any borough"),
+            *Borough.objects.order_by("name").values_list("code", "name"),
+        ]
 
     def clean_actor(self) -> str:
         return self.cleaned_data["actor"].strip()

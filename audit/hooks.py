@@ -30,8 +30,13 @@ def consulted(
     """
     justification = _break_glass_justification(user, subject, works_in_borough)
     record(
-        Action.CONSULT, actor=user, obj=obj or subject, subject=subject, detail=detail,
-        justification=justification or "", marker=BREAK_GLASS if justification is not None else "",
+        Action.CONSULT,
+        actor=user,
+        obj=obj or subject,
+        subject=subject,
+        detail=detail,
+        justification=justification or "",
+        marker=BREAK_GLASS if justification is not None else "",
     )
 
 

@@ -104,7 +104,10 @@ def record(
             nonce = secrets.token_hex(16)
             digest = commitment(nonce, text)
             LoggedText.objects.create(
-                digest=digest, nonce=nonce, text=text, subject_uuid=getattr(subject, "uuid", None),
+                digest=digest,
+                nonce=nonce,
+                text=text,
+                subject_uuid=getattr(subject, "uuid", None),
                 sequence=event.sequence,
             )
             event.justification = marker + TEXT_REFERENCE + digest

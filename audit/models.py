@@ -154,7 +154,8 @@ class ChainCheck(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(scope__in=values(CheckScope)), name="chaincheck_scope_valid"),
             models.CheckConstraint(
-                condition=Q(broken_sequence__isnull=True, problem="") | (Q(broken_sequence__isnull=False) & ~Q(problem="")),
+                condition=Q(broken_sequence__isnull=True, problem="")
+                | (Q(broken_sequence__isnull=False) & ~Q(problem="")),
                 name="chaincheck_problem_named",
             ),
             models.CheckConstraint(

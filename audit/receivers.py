@@ -25,7 +25,9 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out, dispatch_uid="audit.locked_out")
 def log_lockout(sender, request, username, ip_address, **kwargs):
     record(
-        Action.DENIED, username=str(username or "")[:150], outcome=Outcome.REFUSED,
+        Action.DENIED,
+        username=str(username or "")[:150],
+        outcome=Outcome.REFUSED,
         detail="Sign-in locked out after repeated failures",
     )
 

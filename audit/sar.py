@@ -17,14 +17,23 @@ from audit import sar_permissions as can
 from audit.log import record
 from audit.models import Action, SarStatus, SubjectAccessRequest
 from audit.sar_report import build_report
-from matrix.models import Subject
-from matrix.services import next_reference
 from core.history import save_tracked, tracked
 from core.text import require_text
+from matrix.models import Subject
+from matrix.services import next_reference
 
 __all__ = [
-    "build_report", "open_request", "find_subjects", "match_subject", "unmatch_subject", "verify_identity",
-    "complete_request", "refuse_request", "generate_report", "request_lists", "viewed",
+    "build_report",
+    "open_request",
+    "find_subjects",
+    "match_subject",
+    "unmatch_subject",
+    "verify_identity",
+    "complete_request",
+    "refuse_request",
+    "generate_report",
+    "request_lists",
+    "viewed",
 ]
 
 SAR_PREFIX = "SAR"
@@ -70,12 +79,17 @@ def open_request(
     if errors:
         raise ValidationError(errors)
     sar = SubjectAccessRequest(
-        reference=next_reference(SAR_PREFIX), requester_name=requester_name.strip(),
-        requester_contact=requester_contact.strip(), received_on=received_on, notes=(notes or "").strip(),
+        reference=next_reference(SAR_PREFIX),
+        requester_name=requester_name.strip(),
+        requester_contact=requester_contact.strip(),
+        received_on=received_on,
+        notes=(notes or "").strip(),
         created_by=acting_user,
     )
     save_tracked(sar, acting_user=acting_user, reason="Subject access request received")
-    record(Action.COLLECT, actor=acting_user, obj=sar, detail=f"Subject access request opened; due {sar.due_on:%Y-%m-%d}")
+    record(
+        Action.COLLECT, actor=acting_user, obj=sar, detail=f"Subject access request opened; due {sar.due_on:%Y-%m-%d}"
+    )
     return sar
 
 
@@ -89,7 +103,9 @@ def find_subjects(user, *, reference: str = "", family_name: str = "", given_nam
     if (reference or "").strip():
         subjects = subjects.filter(reference__iexact=reference.strip())
     elif (family_name or "").strip() and date_of_birth:
-        subjects = subjects.filter(_name_matches(family_name.strip(), (given_names or "").strip()), date_of_birth=date_of_birth)
+        subjects = subjects.filter(
+            _name_matches(family_name.strip(), (given_names or "").strip()), date_of_birth=date_of_birth
+        )
     else:
         raise ValidationError("Search by reference, or by family name and date of birth.")
     return list(subjects.order_by("reference")[:SEARCH_LIMIT])
@@ -113,7 +129,9 @@ def match_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -
         raise ValidationError(f"{subject.reference} is already matched to {sar.reference}.")
     with tracked(sar, acting_user=acting_user, reason=f"Matched to {subject.reference}"):
         sar.subjects.add(subject)
-    record(Action.ALTER, actor=acting_user, obj=sar, subject=subject, detail="Record matched to a subject access request")
+    record(
+        Action.ALTER, actor=acting_user, obj=sar, subject=subject, detail="Record matched to a subject access request"
+    )
     return sar
 
 
@@ -126,7 +144,13 @@ def unmatch_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject)
         raise ValidationError(f"{subject.reference} is not matched to {sar.reference}.")
     with tracked(sar, acting_user=acting_user, reason=f"Match with {subject.reference} withdrawn"):
         sar.subjects.remove(subject)
-    record(Action.ALTER, actor=acting_user, obj=sar, subject=subject, detail="Record unmatched from a subject access request")
+    record(
+        Action.ALTER,
+        actor=acting_user,
+        obj=sar,
+        subject=subject,
+        detail="Record unmatched from a subject access request",
+    )
     return sar
 
 
@@ -171,7 +195,13 @@ def refuse_request(*, acting_user, sar: SubjectAccessRequest, reason: str) -> Su
     _require_open(sar, "refused")
     sar.refusal_reason = _require_text(reason, "reason", "the reason for refusing, citing the provision relied on")
     _close(sar, acting_user=acting_user, status=SarStatus.REFUSED, reason=f"Refused: {sar.refusal_reason}")
-    record(Action.ALTER, actor=acting_user, obj=sar, justification=sar.refusal_reason, detail="Subject access request refused")
+    record(
+        Action.ALTER,
+        actor=acting_user,
+        obj=sar,
+        justification=sar.refusal_reason,
+        detail="Subject access request refused",
+    )
     return sar
 
 
@@ -190,7 +220,11 @@ def generate_report(
         raise ValidationError("Verify the applicant's identity before gathering anyone's data for them.")
     report = build_report(sar, subject)
     record(
-        Action.COMBINE, actor=acting_user, obj=sar, subject=subject, justification=justification,
+        Action.COMBINE,
+        actor=acting_user,
+        obj=sar,
+        subject=subject,
+        justification=justification,
         detail=f"Subject access report generated ({output})",
     )
     report["report"]["generated_by"] = acting_user.get_username()

@@ -10,7 +10,8 @@ from config.form_messages import SpecificMessages
 class RequestForm(SpecificMessages, forms.Form):
     requester_name = forms.CharField(label="Applicant's name", max_length=200, help_text="As the applicant gave it.")
     requester_contact = forms.CharField(
-        label="Applicant's contact details", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Applicant's contact details",
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Where the response goes: postal address, e-mail or both.",
     )
     received_on = DayMonthYearField(
@@ -24,7 +25,9 @@ class RequestForm(SpecificMessages, forms.Form):
 class SubjectSearchForm(SpecificMessages, forms.Form):
     """Find the records a request concerns: by reference, or by family name and date of birth."""
 
-    reference = forms.CharField(label="Reference", required=False, max_length=20, help_text="For example GM-2026-000123.")
+    reference = forms.CharField(
+        label="Reference", required=False, max_length=20, help_text="For example GM-2026-000123."
+    )
     family_name = forms.CharField(label="Family name", required=False, max_length=100)
     given_names = forms.CharField(label="Given names (optional)", required=False, max_length=150)
     date_of_birth = DayMonthYearField(label="Date of birth", required=False)
@@ -60,7 +63,9 @@ class UnmatchForm(MatchForm):
 class IdentityForm(ActionForm):
     action = "identity"
     method = forms.CharField(
-        label="How the applicant's identity was verified", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="How the applicant's identity was verified",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example the documents seen and who checked them. At least 10 characters.",
     )
 
@@ -72,13 +77,17 @@ class CompleteForm(ActionForm):
 class RefuseForm(ActionForm):
     action = "refuse"
     reason = forms.CharField(
-        label="Reason for refusing", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for refusing",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Cite the provision relied on (for example s.45(4) or s.53). The applicant must be told.",
     )
 
 
 class JustificationForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
-        label="Justification", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why you are gathering this person's data now. At least 10 characters; kept in the access log.",
     )

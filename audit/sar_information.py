@@ -28,16 +28,33 @@ LEGAL_BASIS = [
     "for those purposes, under a Schedule 8 condition and an appropriate policy document.",
 ]
 RIGHTS = [
-    {"section": "s.45", "right": "Access", "text": "To be told whether data about you is processed, and to receive it: this report."},
-    {"section": "s.46", "right": "Rectification", "text": "To have inaccurate personal data corrected and incomplete data completed."},
-    {"section": "s.47", "right": "Erasure or restriction",
-     "text": "To have data erased where processing breaks the data protection principles or the law requires it, or "
-             "its processing restricted (for example while you contest its accuracy)."},
-    {"section": "s.51", "right": "Checking a restriction",
-     "text": "Where any of these rights is restricted, to ask the Information Commissioner to check that the "
-             "restriction is lawful."},
-    {"section": "s.165 and s.167", "right": "Complaint and court",
-     "text": "To complain to the Information Commissioner, and to apply to a court for an order that we comply."},
+    {
+        "section": "s.45",
+        "right": "Access",
+        "text": "To be told whether data about you is processed, and to receive it: this report.",
+    },
+    {
+        "section": "s.46",
+        "right": "Rectification",
+        "text": "To have inaccurate personal data corrected and incomplete data completed.",
+    },
+    {
+        "section": "s.47",
+        "right": "Erasure or restriction",
+        "text": "To have data erased where processing breaks the data protection principles or the law requires it, or "
+        "its processing restricted (for example while you contest its accuracy).",
+    },
+    {
+        "section": "s.51",
+        "right": "Checking a restriction",
+        "text": "Where any of these rights is restricted, to ask the Information Commissioner to check that the "
+        "restriction is lawful.",
+    },
+    {
+        "section": "s.165 and s.167",
+        "right": "Complaint and court",
+        "text": "To complain to the Information Commissioner, and to apply to a court for an order that we comply.",
+    },
 ]
 ICO = {
     "name": "Information Commissioner's Office",
@@ -130,7 +147,8 @@ def statutory_information(subject, *, evidence, addresses, reviews, disclosures)
         "retention": _retention(subject),
         "rights": [dict(right) for right in RIGHTS],
         "complaint": {
-            **ICO, "address": list(ICO["address"]),
+            **ICO,
+            "address": list(ICO["address"]),
             "text": "You can complain to the Information Commissioner about how your data is handled (s.165).",
         },
         "origin": _origin(subject),

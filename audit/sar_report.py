@@ -79,16 +79,25 @@ def _record(subject: Subject) -> list[dict]:
     fields = [f for f in Subject._meta.concrete_fields if f.name != "id"]
     names = _names(fields, [subject])
     return [
-        {"field": f.name, "label": LABELS.get(f.name, capfirst(f.verbose_name)),
-         "value": _display(f, getattr(subject, f.attname), names)}
+        {
+            "field": f.name,
+            "label": LABELS.get(f.name, capfirst(f.verbose_name)),
+            "value": _display(f, getattr(subject, f.attname), names),
+        }
         for f in fields
     ]
 
 
 def _addresses(subject: Subject) -> list[dict]:
     return [
-        {"line_1": a.line_1, "line_2": a.line_2, "town": a.town, "postcode": a.postcode,
-         "valid_from": a.valid_from, "valid_to": a.valid_to}
+        {
+            "line_1": a.line_1,
+            "line_2": a.line_2,
+            "town": a.town,
+            "postcode": a.postcode,
+            "valid_from": a.valid_from,
+            "valid_to": a.valid_to,
+        }
         for a in subject.addresses.all()
     ]
 
@@ -101,25 +110,45 @@ def _evidence(items) -> list[dict]:
     rows = []
     for item in items:
         verdict = rules.item_verdict(item)
-        rows.append({
-            "uuid": item.uuid, "information_date": item.information_date, "summary": item.summary,
-            "source_type": item.get_source_type_display(), "source_reference": item.source_reference,
-            "grading": item.grading, "source_evaluation": item.get_source_evaluation_display(),
-            "intelligence_assessment": item.get_intelligence_assessment_display(),
-            "handling_code": item.get_handling_code_display(), "handling_conditions": item.handling_conditions,
-            "nature": item.get_nature_display(), "offence": item.offence_type.label if item.offence_type else None,
-            "relates_to_victimisation": item.relates_to_victimisation,
-            "social_media": {
-                "platform": item.social_media_platform, "url": item.social_media_url, "captured_on": item.captured_on,
-                "verification": item.get_verification_display(), "verified_by": _username(item.verified_by),
-                "verification_method": item.verification_method,
-            } if item.is_social_media else None,
-            "withdrawn": {
-                "at": item.withdrawn_at, "by": _username(item.withdrawn_by), "reason": item.withdrawal_reason,
-            } if item.is_withdrawn else None,
-            "counts": verdict.counts, "why_not": list(verdict.reasons), "caveats": list(verdict.caveats),
-            "recorded_by": _username(item.created_by), "recorded_at": item.created_at,
-        })
+        rows.append(
+            {
+                "uuid": item.uuid,
+                "information_date": item.information_date,
+                "summary": item.summary,
+                "source_type": item.get_source_type_display(),
+                "source_reference": item.source_reference,
+                "grading": item.grading,
+                "source_evaluation": item.get_source_evaluation_display(),
+                "intelligence_assessment": item.get_intelligence_assessment_display(),
+                "handling_code": item.get_handling_code_display(),
+                "handling_conditions": item.handling_conditions,
+                "nature": item.get_nature_display(),
+                "offence": item.offence_type.label if item.offence_type else None,
+                "relates_to_victimisation": item.relates_to_victimisation,
+                "social_media": {
+                    "platform": item.social_media_platform,
+                    "url": item.social_media_url,
+                    "captured_on": item.captured_on,
+                    "verification": item.get_verification_display(),
+                    "verified_by": _username(item.verified_by),
+                    "verification_method": item.verification_method,
+                }
+                if item.is_social_media
+                else None,
+                "withdrawn": {
+                    "at": item.withdrawn_at,
+                    "by": _username(item.withdrawn_by),
+                    "reason": item.withdrawal_reason,
+                }
+                if item.is_withdrawn
+                else None,
+                "counts": verdict.counts,
+                "why_not": list(verdict.reasons),
+                "caveats": list(verdict.caveats),
+                "recorded_by": _username(item.created_by),
+                "recorded_at": item.created_at,
+            }
+        )
     return rows
 
 
@@ -127,23 +156,38 @@ def _item_history(model, subject: Subject, describe) -> list[dict]:
     """Field-by-field changes of a subject's evidence items or addresses, oldest version first per row."""
     fields = [f for f in model._meta.concrete_fields if f.name not in ("id", "subject")]
     rows = list(
-        model.history.filter(subject_id=subject.pk).select_related("history_user").order_by("id", "history_date", "history_id")
+        model.history.filter(subject_id=subject.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
     )
     names = _names(fields, rows)
     entries, previous = [], {}
     for row in rows:
         older, previous[row.id] = previous.get(row.id), row
-        changes = [] if older is None else [
-            {"field": f.name, "label": capfirst(f.verbose_name),
-             "old": _text(_display(f, getattr(older, f.attname), names)),
-             "new": _text(_display(f, getattr(row, f.attname), names))}
-            for f in fields if getattr(older, f.attname) != getattr(row, f.attname)
-        ]
-        entries.append({
-            "when": row.history_date, "who": _username(row.history_user) or "System", "record": describe(row),
-            "kind": KINDS.get(row.history_type, row.history_type), "reason": row.history_change_reason or "",
-            "changes": changes,
-        })
+        changes = (
+            []
+            if older is None
+            else [
+                {
+                    "field": f.name,
+                    "label": capfirst(f.verbose_name),
+                    "old": _text(_display(f, getattr(older, f.attname), names)),
+                    "new": _text(_display(f, getattr(row, f.attname), names)),
+                }
+                for f in fields
+                if getattr(older, f.attname) != getattr(row, f.attname)
+            ]
+        )
+        entries.append(
+            {
+                "when": row.history_date,
+                "who": _username(row.history_user) or "System",
+                "record": describe(row),
+                "kind": KINDS.get(row.history_type, row.history_type),
+                "reason": row.history_change_reason or "",
+                "changes": changes,
+            }
+        )
     return entries
 
 
@@ -161,8 +205,13 @@ def _history(subject: Subject) -> list[dict]:
 
 def _reviews(subject: Subject) -> list[dict]:
     return [
-        {"reviewed_at": r.reviewed_at, "outcome": r.get_outcome_display(), "justification": r.justification,
-         "reviewed_by": _username(r.reviewed_by), "next_review_due": r.next_review_due}
+        {
+            "reviewed_at": r.reviewed_at,
+            "outcome": r.get_outcome_display(),
+            "justification": r.justification,
+            "reviewed_by": _username(r.reviewed_by),
+            "next_review_due": r.next_review_due,
+        }
         for r in subject.reviews.select_related("reviewed_by").order_by("reviewed_at")
     ]
 
@@ -179,14 +228,22 @@ def _disclosures(subject: Subject) -> list[dict]:
     )
     return [
         {
-            "reference": d.reference, "recipient": d.partner.name, "recipient_kind": d.partner.get_kind_display(),
-            "agreement": d.agreement.reference, "lawful_basis": f"{d.lawful_basis.citation} — {d.lawful_basis.title}",
-            "purpose": d.purpose, "fields": [str(label) for value, label in FIELD_LABELS.items() if value in d.fields],
-            "status": d.get_status_display(), "disclosed": d.status in DISCLOSED and d.decided_at is not None,
-            "requested_at": d.requested_at, "disclosed_at": d.decided_at if d.status in DISCLOSED else None,
+            "reference": d.reference,
+            "recipient": d.partner.name,
+            "recipient_kind": d.partner.get_kind_display(),
+            "agreement": d.agreement.reference,
+            "lawful_basis": f"{d.lawful_basis.citation} — {d.lawful_basis.title}",
+            "purpose": d.purpose,
+            "fields": [str(label) for value, label in FIELD_LABELS.items() if value in d.fields],
+            "status": d.get_status_display(),
+            "disclosed": d.status in DISCLOSED and d.decided_at is not None,
+            "requested_at": d.requested_at,
+            "disclosed_at": d.decided_at if d.status in DISCLOSED else None,
             "expires_at": d.expires_at if d.status in DISCLOSED else None,
-            "revoked": d.status == DisclosureStatus.REVOKED, "revoked_at": d.revoked_at,
-            "revocation_reason": d.revocation_reason, "refusal_reason": d.refusal_reason,
+            "revoked": d.status == DisclosureStatus.REVOKED,
+            "revoked_at": d.revoked_at,
+            "revocation_reason": d.revocation_reason,
+            "refusal_reason": d.refusal_reason,
             "what_was_sent": d.snapshot,
             "notices": [
                 {"kind": n.get_kind_display(), "message": n.message, "sent_at": n.created_at}
@@ -214,9 +271,13 @@ def build_report(sar, subject: Subject) -> dict:
     """The whole report for one person matched to ``sar``. Erased records give their tombstone and disclosures."""
     subject = Subject.objects.select_related("borough").get(pk=subject.pk)
     erased = subject.is_erased
-    evidence = [] if erased else list(
-        subject.evidence.select_related("offence_type", "verified_by", "withdrawn_by", "created_by").order_by(
-            "-information_date", "pk"
+    evidence = (
+        []
+        if erased
+        else list(
+            subject.evidence.select_related("offence_type", "verified_by", "withdrawn_by", "created_by").order_by(
+                "-information_date", "pk"
+            )
         )
     )
     disclosures = _disclosures(subject)
@@ -224,13 +285,21 @@ def build_report(sar, subject: Subject) -> dict:
     reviews = [] if erased else _reviews(subject)
     return {
         "report": {
-            "request": sar.reference, "received_on": sar.received_on, "due_on": sar.due_on,
-            "generated_at": timezone.now(), "generated_by": None, "release_note": RELEASE_NOTE,
+            "request": sar.reference,
+            "received_on": sar.received_on,
+            "due_on": sar.due_on,
+            "generated_at": timezone.now(),
+            "generated_by": None,
+            "release_note": RELEASE_NOTE,
         },
         "subject": {
-            "reference": subject.reference, "uuid": subject.uuid, "borough": subject.borough.name,
-            "on_matrix": subject.status == Status.APPROVED, "status": subject.get_status_display(),
-            "classification": subject.get_classification_display(), "erased": erased,
+            "reference": subject.reference,
+            "uuid": subject.uuid,
+            "borough": subject.borough.name,
+            "on_matrix": subject.status == Status.APPROVED,
+            "status": subject.get_status_display(),
+            "classification": subject.get_classification_display(),
+            "erased": erased,
         },
         "erasure": _erasure(subject),
         "record": _record(subject),

@@ -26,14 +26,18 @@ from config.formats import written
 from matrix.forms.base import add_service_errors
 from matrix.models import Subject
 
-SCOPE = "subject access requests and the records of the people they concern, in every borough, because you are " \
-        "the data protection officer answering requests under DPA 2018 s.45"
+SCOPE = (
+    "subject access requests and the records of the people they concern, in every borough, because you are "
+    "the data protection officer answering requests under DPA 2018 s.45"
+)
 
 
 def _get_request(request_uuid) -> SubjectAccessRequest:
-    sar = SubjectAccessRequest.objects.select_related("created_by", "identity_verified_by", "closed_by").filter(
-        uuid=request_uuid
-    ).first()
+    sar = (
+        SubjectAccessRequest.objects.select_related("created_by", "identity_verified_by", "closed_by")
+        .filter(uuid=request_uuid)
+        .first()
+    )
     if sar is None:
         raise Http404("No such subject access request.")
     return sar
@@ -79,7 +83,9 @@ def detail_page(request, sar, *, failed=None, status=200):
     if search.is_bound and search.is_valid() and sar.is_open:
         results = services.find_subjects(request.user, **search.cleaned_data)
         how = "reference" if search.cleaned_data["reference"] else "name and date of birth"
-        hooks.searched(request.user, detail=f"Subject access: records searched by {how} for {sar.reference}", results=len(results))
+        hooks.searched(
+            request.user, detail=f"Subject access: records searched by {how} for {sar.reference}", results=len(results)
+        )
     services.viewed(request.user, sar)
     matched = list(sar.subjects.select_related("borough").order_by("reference"))
     shown = {
@@ -119,7 +125,9 @@ def sar_detail(request, request_uuid):
     sar = _get_request(request_uuid)
     failed = None
     for action, (form_class, _) in ACTIONS.items():
-        failed = recall(request, _failed_key(sar, action), lambda data, context, form_class=form_class: form_class(data))
+        failed = recall(
+            request, _failed_key(sar, action), lambda data, context, form_class=form_class: form_class(data)
+        )
         if failed is not None:
             break
     return detail_page(request, sar, failed=failed)
@@ -190,8 +198,11 @@ def _generate(request, request_uuid, subject_uuid, output):
     if request.method == "POST" and form.is_valid():
         try:
             report = services.generate_report(
-                acting_user=request.user, sar=sar, subject=subject,
-                justification=form.cleaned_data["justification"], output=output,
+                acting_user=request.user,
+                sar=sar,
+                subject=subject,
+                justification=form.cleaned_data["justification"],
+                output=output,
             )
         except ValidationError as error:
             add_service_errors(form, error)

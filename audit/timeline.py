@@ -58,7 +58,10 @@ def _history_entries(subject: Subject):
     versions = subject_history(subject, limit=HISTORY_LIMIT + 1)
     entries = [
         TimelineEntry(
-            when=version.when, kind=f"Record {version.kind.lower()}", category="change", who=version.who,
+            when=version.when,
+            kind=f"Record {version.kind.lower()}",
+            category="change",
+            who=version.who,
             summary=f"{version.reason}{f' (version {version.version})' if version.version else ''}",
             changes=tuple(version.changes),
         )
@@ -86,8 +89,13 @@ def _event_entries(subject: Subject):
         kind, category = _event_kind(event)
         entries.append(
             TimelineEntry(
-                when=event.occurred_at, kind=kind, category=category, who=event.actor_username or "System",
-                summary=event.detail, recipient=event.recipient, justification=justification_as_read(event),
+                when=event.occurred_at,
+                kind=kind,
+                category=category,
+                who=event.actor_username or "System",
+                summary=event.detail,
+                recipient=event.recipient,
+                justification=justification_as_read(event),
                 sequence=event.sequence,
             )
         )
@@ -102,26 +110,41 @@ def _disclosure_entries(disclosure: Disclosure):
     partner, basis = disclosure.partner.name, disclosure.lawful_basis
     fields = ", ".join(str(FIELD_LABELS.get(name, name)) for name in disclosure.fields)
     yield TimelineEntry(
-        when=disclosure.requested_at, kind=f"Disclosure {disclosure.reference} requested", category="disclosure",
-        who=_name(disclosure.requested_by), recipient=partner, justification=disclosure.purpose,
+        when=disclosure.requested_at,
+        kind=f"Disclosure {disclosure.reference} requested",
+        category="disclosure",
+        who=_name(disclosure.requested_by),
+        recipient=partner,
+        justification=disclosure.purpose,
         summary=f"To {partner} under {basis.citation} ({basis.title}). Fields: {fields}.",
     )
     if disclosure.decided_at and disclosure.status == DisclosureStatus.REFUSED:
         yield TimelineEntry(
-            when=disclosure.decided_at, kind=f"Disclosure {disclosure.reference} refused", category="disclosure",
-            who=_name(disclosure.decided_by), recipient=partner, justification=disclosure.refusal_reason,
+            when=disclosure.decided_at,
+            kind=f"Disclosure {disclosure.reference} refused",
+            category="disclosure",
+            who=_name(disclosure.decided_by),
+            recipient=partner,
+            justification=disclosure.refusal_reason,
         )
     elif disclosure.decided_at:
         until = f" until {written_day(disclosure.expires_at)}" if disclosure.expires_at else ""
         yield TimelineEntry(
-            when=disclosure.decided_at, kind=f"Disclosure {disclosure.reference} approved", category="disclosure",
-            who=_name(disclosure.decided_by), recipient=partner,
+            when=disclosure.decided_at,
+            kind=f"Disclosure {disclosure.reference} approved",
+            category="disclosure",
+            who=_name(disclosure.decided_by),
+            recipient=partner,
             summary=f"Disclosed to {partner} under {basis.citation}: {fields}{until}.",
         )
     if disclosure.revoked_at:
         yield TimelineEntry(
-            when=disclosure.revoked_at, kind=f"Disclosure {disclosure.reference} revoked", category="disclosure",
-            who=_name(disclosure.revoked_by), recipient=partner, justification=disclosure.revocation_reason,
+            when=disclosure.revoked_at,
+            kind=f"Disclosure {disclosure.reference} revoked",
+            category="disclosure",
+            who=_name(disclosure.revoked_by),
+            recipient=partner,
+            justification=disclosure.revocation_reason,
         )
 
 
@@ -133,7 +156,10 @@ def _sharing_entries(subject: Subject) -> list[TimelineEntry]:
     notices = DisclosureNotice.objects.filter(disclosure__subject=subject).select_related("disclosure__partner")
     entries += [
         TimelineEntry(
-            when=notice.created_at, kind="Recipient notified", category="disclosure", who="System",
+            when=notice.created_at,
+            kind="Recipient notified",
+            category="disclosure",
+            who="System",
             recipient=notice.disclosure.partner.name,
             summary=f"{notice.get_kind_display()} after disclosure {notice.disclosure.reference}: {notice.message}",
         )
@@ -145,7 +171,10 @@ def _sharing_entries(subject: Subject) -> list[TimelineEntry]:
 def _review_entries(subject: Subject) -> list[TimelineEntry]:
     return [
         TimelineEntry(
-            when=review.reviewed_at, kind="Reviewed", category="review", who=_name(review.reviewed_by),
+            when=review.reviewed_at,
+            kind="Reviewed",
+            category="review",
+            who=_name(review.reviewed_by),
             summary=review.get_outcome_display()
             + (f"; next review due {written(review.next_review_due)}" if review.next_review_due else ""),
             justification=review.justification,
@@ -161,4 +190,3 @@ def subject_timeline(subject: Subject) -> Timeline:
     entries = history + events + _sharing_entries(subject) + _review_entries(subject)
     entries.sort(key=lambda entry: entry.when)
     return Timeline(entries, more_history or more_events)
-

@@ -120,7 +120,9 @@ def install(using=connection) -> None:
 def uninstall_sqlite(using=connection) -> None:
     """Only for `manage.py flush` on SQLite, which empties every table with DELETE."""
     with using.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE '%_no_update' OR name LIKE '%_no_delete')"
+        )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 

@@ -59,8 +59,10 @@ def _altered(sequence: int, row) -> str:
 
 
 def _rewritten(sequence: int) -> str:
-    return (f"entry #{sequence} is not the entry an earlier check found good there: the chain has been "
-            "rewritten from that point or before")
+    return (
+        f"entry #{sequence} is not the entry an earlier check found good there: the chain has been "
+        "rewritten from that point or before"
+    )
 
 
 def _anchor_problem(start: Checkpoint) -> str:
@@ -87,8 +89,9 @@ def _link_problem(row, expected_sequence: int, previous_hash: str) -> tuple[int,
     return None
 
 
-def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
-                 ) -> ChainReport:
+def verify_chain(
+    start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
+) -> ChainReport:
     """Check the entries after ``start``, at most ``limit`` of them. ``first_sequence`` is the first entry read:
     ``start`` itself when it is an entry, re-read to confirm it is unchanged.
 
@@ -121,8 +124,12 @@ def verify_chain(start: Checkpoint = START_OF_LOG, limit: int | None = None, kno
             return report(broken_sequence=known_good.sequence, problem=_rewritten(known_good.sequence))
         previous_hash, expected_sequence, checked = row[-1], expected_sequence + 1, checked + 1
     if known_good and known_good.sequence >= expected_sequence:
-        return report(broken_sequence=expected_sequence, problem=(
-            f"entries #{expected_sequence} to #{known_good.sequence}, found good by an earlier check, are missing"))
+        return report(
+            broken_sequence=expected_sequence,
+            problem=(
+                f"entries #{expected_sequence} to #{known_good.sequence}, found good by an earlier check, are missing"
+            ),
+        )
     return report()
 
 
@@ -147,12 +154,20 @@ def logged_text_problem(first: int, through: int) -> tuple[int, str] | None:
         if missing is not None and missing < sequence:
             break
         if erased_at is None and commitment(nonce, text) != digest:
-            return sequence, (f"the text of entry #{sequence} (logged text {digest[:12]}…) was altered: it no "
-                              "longer matches the commitment the chain holds")
+            return sequence, (
+                f"the text of entry #{sequence} (logged text {digest[:12]}…) was altered: it no "
+                "longer matches the commitment the chain holds"
+            )
         if erased_at is not None and (text or nonce):
-            return sequence, f"the text of entry #{sequence} (logged text {digest[:12]}…) is marked erased but is not empty"
+            return (
+                sequence,
+                f"the text of entry #{sequence} (logged text {digest[:12]}…) is marked erased but is not empty",
+            )
     if missing is not None:
-        return missing, f"the text of entry #{missing} is missing: no logged text matches the commitment the chain holds"
+        return (
+            missing,
+            f"the text of entry #{missing} is missing: no logged text matches the commitment the chain holds",
+        )
     return None
 
 
@@ -170,8 +185,9 @@ def _with_text_check(report: ChainReport) -> ChainReport:
     return ChainReport(checked, report.first_sequence, through, report.reached_end, sequence, text)
 
 
-def verify_log(start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
-               ) -> ChainReport:
+def verify_log(
+    start: Checkpoint = START_OF_LOG, limit: int | None = None, known_good: Checkpoint | None = None
+) -> ChainReport:
     """``verify_chain``, then the typed texts of the entries it found good."""
     return _with_text_check(verify_chain(start, limit, known_good=known_good))
 
@@ -208,9 +224,12 @@ def last_checkpoint() -> Checkpoint:
 def latest_full_check() -> ChainCheck | None:
     """The latest check of the whole log: one that read to the newest entry, or stopped at a break (a full check
     stopped early by ``--limit`` says nothing about the rest)."""
-    return ChainCheck.objects.filter(scope=CheckScope.FULL).filter(
-        Q(reached_end=True) | Q(broken_sequence__isnull=False)
-    ).order_by("-id").first()
+    return (
+        ChainCheck.objects.filter(scope=CheckScope.FULL)
+        .filter(Q(reached_end=True) | Q(broken_sequence__isnull=False))
+        .order_by("-id")
+        .first()
+    )
 
 
 def log_is_intact(check: ChainCheck, full: ChainCheck | None) -> bool:
@@ -250,7 +269,11 @@ def check_on_request(*, acting_user, limit: int) -> ChainCheck:
     with transaction.atomic():
         check = check_chain(scope=CheckScope.SINCE_LAST, requested_by=acting_user.get_username(), limit=limit)
         state = "intact" if check.intact else f"broken at #{check.broken_sequence}"
-        record(Action.SEARCH, actor=acting_user, detail=(
-            f"Access log chain checked through the API from #{check.first_sequence}: {check.checked} checked, {state}"
-        ))
+        record(
+            Action.SEARCH,
+            actor=acting_user,
+            detail=(
+                f"Access log chain checked through the API from #{check.first_sequence}: {check.checked} checked, {state}"
+            ),
+        )
     return check

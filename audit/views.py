@@ -43,11 +43,18 @@ def event_list(request):
     search = queries.EventSearch.of(form.criteria())
     rows, next_before = queries.events_page(search.events(), request.GET.get("before"))
     record(
-        Action.SEARCH, actor=request.user, subject=search.subject(),
+        Action.SEARCH,
+        actor=request.user,
+        subject=search.subject(),
         detail=f"Access log searched: {search.describe()}; {len(rows)} row(s) shown"[:300],
     )
-    context = {"form": form, "events": rows, "export_form": ExportForm(), "scope": SCOPE,
-               "last_full_check": latest_full_check()}
+    context = {
+        "form": form,
+        "events": rows,
+        "export_form": ExportForm(),
+        "scope": SCOPE,
+        "last_full_check": latest_full_check(),
+    }
     return render(request, "audit/events.html", {**context, **_page_links(request, next_before)})
 
 
@@ -72,7 +79,9 @@ def subject_timeline_page(request, subject_uuid):
     subject = get_visible_subject(request.user, subject_uuid)
     timeline = subject_timeline(subject)
     hooks.consulted(request.user, subject, detail="Audit timeline of the record viewed")
-    scope = f"one record ({subject.reference}) and every access to it, read-only, because your role is audit and oversight"
+    scope = (
+        f"one record ({subject.reference}) and every access to it, read-only, because your role is audit and oversight"
+    )
     return render(request, "audit/subject_timeline.html", {"subject": subject, "timeline": timeline, "scope": scope})
 
 
@@ -85,7 +94,11 @@ def user_activity(request, username):
     if profile.account is None and not rows:
         raise Http404("No account and no log entries under this name.")
     who = username if profile.account else "a sign-in name matching no account"
-    record(Action.SEARCH, actor=request.user, detail=f"Access log: activity of {who} viewed; {len(rows)} row(s) shown"[:300])
+    record(
+        Action.SEARCH,
+        actor=request.user,
+        detail=f"Access log: activity of {who} viewed; {len(rows)} row(s) shown"[:300],
+    )
     context = {"profile": profile, "events": rows, "scope": SCOPE}
     return render(request, "audit/user_activity.html", {**context, **_page_links(request, next_before)})
 

@@ -24,8 +24,17 @@ class BaselineAdminSite(admin.AdminSite):
 
 
 class SubjectChangelist(admin.ModelAdmin):
-    list_display = ["reference", "family_name", "given_names", "classification", "status", "harm_score", "harm_band",
-                    "review_due", "borough"]
+    list_display = [
+        "reference",
+        "family_name",
+        "given_names",
+        "classification",
+        "status",
+        "harm_score",
+        "harm_band",
+        "review_due",
+        "borough",
+    ]
     list_filter = ["borough", "status", "classification"]
     list_select_related = ["borough"]
     list_per_page = 25  # as the subject list's PAGE_SIZE

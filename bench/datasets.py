@@ -92,7 +92,8 @@ def sample_subjects(url: str, size: int) -> list[tuple[str, str]]:
     with psycopg.connect(url) as connection:
         rows = connection.execute(
             "SELECT s.uuid, s.family_name FROM matrix_subject s JOIN matrix_borough b ON b.id = s.borough_id "
-            "WHERE b.code = 'E09000012' AND s.status = 'approved' ORDER BY random() LIMIT %s", [size]
+            "WHERE b.code = 'E09000012' AND s.status = 'approved' ORDER BY random() LIMIT %s",
+            [size],
         ).fetchall()
     return [(str(uuid), family_name) for uuid, family_name in rows]
 

@@ -53,28 +53,55 @@ def compute_ratios(results: dict) -> list[Ratio]:
         small, large = results[SMALL]["name"], results[LARGE]["name"]
         for key, summary in results[LARGE]["scenarios"].items():
             value = ratio(summary.p95_ms, _p95(results, SMALL, key))
-            ratios.append(Ratio(f"{key}: p95 at {large} ÷ at {small}", value, f"≤ {GROWTH_TARGET}",
-                                judge(value, GROWTH_TARGET, at_most=True, applies=key not in BASELINES)))
+            ratios.append(
+                Ratio(
+                    f"{key}: p95 at {large} ÷ at {small}",
+                    value,
+                    f"≤ {GROWTH_TARGET}",
+                    judge(value, GROWTH_TARGET, at_most=True, applies=key not in BASELINES),
+                )
+            )
     for label, result in results.items():
         name, checks = result["name"], result["checks"]
         for gated, ungated, check in GATING_PAIRS:
             value = ratio(_p95(results, label, gated), _p95(results, label, ungated))
-            ratios.append(Ratio(f"{gated} ÷ {ungated} (p95) at {name}", value, f"≤ {GATING_TARGET}",
-                                judge(value, GATING_TARGET, at_most=True, comparable=checks.get(check, True))))
+            ratios.append(
+                Ratio(
+                    f"{gated} ÷ {ungated} (p95) at {name}",
+                    value,
+                    f"≤ {GATING_TARGET}",
+                    judge(value, GATING_TARGET, at_most=True, comparable=checks.get(check, True)),
+                )
+            )
         value = ratio(_p95(results, label, "admin"), _p95(results, label, "list"))
-        ratios.append(Ratio(f"admin changelist ÷ our list (p95) at {name}", value, f"≥ {ADMIN_TARGET} at 1M",
-                            judge(value, ADMIN_TARGET, at_most=False, comparable=checks.get(ADMIN_CHECK, True),
-                                  applies=label == LARGE)))
+        ratios.append(
+            Ratio(
+                f"admin changelist ÷ our list (p95) at {name}",
+                value,
+                f"≥ {ADMIN_TARGET} at 1M",
+                judge(
+                    value, ADMIN_TARGET, at_most=False, comparable=checks.get(ADMIN_CHECK, True), applies=label == LARGE
+                ),
+            )
+        )
         for key, summary in result["scenarios"].items():
-            ratios.append(Ratio(f"{key}: server time ÷ SQL time at {name} (client ÷ SQL "
-                                f"{fmt(summary.client_over_db)})", summary.app_over_db, f"≤ {SQL_TARGET}",
-                                judge(summary.app_over_db, SQL_TARGET, at_most=True, applies=key not in BASELINES)))
+            ratios.append(
+                Ratio(
+                    f"{key}: server time ÷ SQL time at {name} (client ÷ SQL {fmt(summary.client_over_db)})",
+                    summary.app_over_db,
+                    f"≤ {SQL_TARGET}",
+                    judge(summary.app_over_db, SQL_TARGET, at_most=True, applies=key not in BASELINES),
+                )
+            )
     return ratios
 
 
 def error_count(results: dict) -> int:
-    return sum(summary.errors + summary.warmup_errors
-               for result in results.values() for summary in result["scenarios"].values())
+    return sum(
+        summary.errors + summary.warmup_errors
+        for result in results.values()
+        for summary in result["scenarios"].values()
+    )
 
 
 def fmt(value, digits=2) -> str:
@@ -84,17 +111,25 @@ def fmt(value, digits=2) -> str:
 def render(report: dict) -> str:
     """The report as text: environment, a table per dataset, notes, ratios."""
     env = report["environment"]
-    lines = ["Environment", f"  CPUs {env['cpus']}; Python {env['python']}; Django {env['django']}; "
-             f"gunicorn {env['gunicorn_workers']} workers × {env['gunicorn_threads']} threads; "
-             f"{env['concurrency']} clients, {env['requests']} operations per scenario after {env['warmup']} warm-up, "
-             f"datasets alternating in {env.get('rounds', 1)} rounds"]
+    lines = [
+        "Environment",
+        f"  CPUs {env['cpus']}; Python {env['python']}; Django {env['django']}; "
+        f"gunicorn {env['gunicorn_workers']} workers × {env['gunicorn_threads']} threads; "
+        f"{env['concurrency']} clients, {env['requests']} operations per scenario after {env['warmup']} warm-up, "
+        f"datasets alternating in {env.get('rounds', 1)} rounds",
+    ]
     for label, result in report["datasets"].items():
         facts = result.get("facts") or {}
         rows = ", ".join(f"{name} {count:,}" for name, count in facts.get("rows", {}).items()) or "row counts unknown"
-        lines += ["", f"Dataset {result['name']} ({label}) at {result['base_url']}: PostgreSQL "
-                      f"{facts.get('postgresql', 'unknown')}; {rows}"]
-        lines.append(f"  {'scenario':<17}{'ops':>5}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'ops/s':>8}"
-                     f"{'SQL ms':>8}{'queries':>8}{'app/SQL':>8}  title")
+        lines += [
+            "",
+            f"Dataset {result['name']} ({label}) at {result['base_url']}: PostgreSQL "
+            f"{facts.get('postgresql', 'unknown')}; {rows}",
+        ]
+        lines.append(
+            f"  {'scenario':<17}{'ops':>5}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'ops/s':>8}"
+            f"{'SQL ms':>8}{'queries':>8}{'app/SQL':>8}  title"
+        )
         for key, summary in result["scenarios"].items():
             lines.append(
                 f"  {key:<17}{summary['count']:>5}{summary['errors'] + summary['warmup_errors']:>5}"
@@ -107,8 +142,10 @@ def render(report: dict) -> str:
         lines += [f"  check: {'yes' if ok else 'NO'} — {check}" for check, ok in result["checks"].items()]
         lines += [f"  note: {note}" for note in result["notes"]]
     lines += ["", "Ratios (targets are reported, not asserted)"]
-    lines += [f"  [{item['verdict']:<5}] {item['what']} = {fmt(item['value'])} (target {item['target']})"
-              for item in report["ratios"]]
+    lines += [
+        f"  [{item['verdict']:<5}] {item['what']} = {fmt(item['value'])} (target {item['target']})"
+        for item in report["ratios"]
+    ]
     lines += ["", f"Errors: {report['errors']}"]
     if report.get("stopped"):
         lines.append(f"Stopped before the end: {report['stopped']}")
@@ -121,10 +158,16 @@ def build(environment: dict, results: dict) -> dict:
     for label, result in results.items():
         scenarios = {}
         for key, summary in result["scenarios"].items():
-            scenarios[key] = {"title": result["titles"][key], **asdict(summary),
-                              "app_over_db": summary.app_over_db, "client_over_db": summary.client_over_db}
-        datasets[label] = {**{k: v for k, v in result.items() if k not in ("scenarios", "titles")},
-                           "scenarios": scenarios}
+            scenarios[key] = {
+                "title": result["titles"][key],
+                **asdict(summary),
+                "app_over_db": summary.app_over_db,
+                "client_over_db": summary.client_over_db,
+            }
+        datasets[label] = {
+            **{k: v for k, v in result.items() if k not in ("scenarios", "titles")},
+            "scenarios": scenarios,
+        }
     return {
         "environment": environment,
         "datasets": datasets,

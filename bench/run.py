@@ -31,25 +31,43 @@ def parse(argv=None) -> argparse.Namespace:
         description="Measure govmatrix's pages at 10k and 1M subjects under concurrent clients and report the "
         "ratios against their targets (README, Performance).",
     )
-    parser.add_argument("--small-url", default=f"{DEFAULT_SERVER}/govmatrix_bench_10k", help="DATABASE_URL, 10k dataset")
+    parser.add_argument(
+        "--small-url", default=f"{DEFAULT_SERVER}/govmatrix_bench_10k", help="DATABASE_URL, 10k dataset"
+    )
     parser.add_argument("--large-url", default=f"{DEFAULT_SERVER}/govmatrix_bench_1m", help="DATABASE_URL, 1M dataset")
     parser.add_argument("--small-subjects", type=int, default=10_000)
     parser.add_argument("--large-subjects", type=int, default=1_000_000)
     parser.add_argument("--only", choices=[report.SMALL, report.LARGE], help="run one dataset (no 1M ÷ 10k ratios)")
-    parser.add_argument("--prepare", action="store_true",
-                        help="create, migrate and seed missing datasets first (skips those already seeded)")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="create, migrate and seed missing datasets first (skips those already seeded)",
+    )
     parser.add_argument("--target", metavar="URL", help="benchmark this running server instead of starting one")
-    parser.add_argument("--label", choices=[report.SMALL, report.LARGE], default=report.SMALL,
-                        help="which dataset the --target server holds (its --*-url gives row counts if reachable)")
+    parser.add_argument(
+        "--label",
+        choices=[report.SMALL, report.LARGE],
+        default=report.SMALL,
+        help="which dataset the --target server holds (its --*-url gives row counts if reachable)",
+    )
     parser.add_argument("-c", "--concurrency", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("-n", "--requests", type=int, default=200, help="timed operations per scenario (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed operations per scenario first (default 20)")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="alternate the datasets this many times per scenario, so drift in the machine's load "
-                        "weighs on both (default 4)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="alternate the datasets this many times per scenario, so drift in the machine's load "
+        "weighs on both (default 4)",
+    )
     parser.add_argument("--pages", type=int, default=3, help="list pages to spread list requests over (default 3)")
-    parser.add_argument("--pool-pages", type=int, default=5, help="with --target: API pages of 200 approved subjects to open at random (else a random sample "
-                        "from the database)")
+    parser.add_argument(
+        "--pool-pages",
+        type=int,
+        default=5,
+        help="with --target: API pages of 200 approved subjects to open at random (else a random sample "
+        "from the database)",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: config/gunicorn.py's)")
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: config/gunicorn.py's)")
     parser.add_argument("--quick", action="store_true", help=f"a smoke run: {QUICK}")
@@ -59,10 +77,13 @@ def parse(argv=None) -> argparse.Namespace:
     if options.quick:
         for name, value in QUICK.items():
             setattr(options, name, min(getattr(options, name), value))
-    if min(options.concurrency, options.requests, options.pages, options.pool_pages, options.rounds) < 1 \
-            or options.warmup < 0:
-        parser.error("--concurrency, --requests, --pages, --pool-pages and --rounds must be at least 1, "
-                     "--warmup at least 0")
+    if (
+        min(options.concurrency, options.requests, options.pages, options.pool_pages, options.rounds) < 1
+        or options.warmup < 0
+    ):
+        parser.error(
+            "--concurrency, --requests, --pages, --pool-pages and --rounds must be at least 1, --warmup at least 0"
+        )
     return options
 
 
@@ -154,8 +175,18 @@ def start_servers(chosen, options, stamp: str, stack: ExitStack) -> list[tuple]:
         if not options.target:
             datasets.manage(dataset.url, "axes_reset")  # no lockout left over from anything else
         facts = dataset_facts(dataset)
-        base_url = options.target.rstrip("/") if options.target else stack.enter_context(Server(
-            dataset.url, options.output / f"server-{dataset.label}-{stamp}.log", options.workers, options.threads))
+        base_url = (
+            options.target.rstrip("/")
+            if options.target
+            else stack.enter_context(
+                Server(
+                    dataset.url,
+                    options.output / f"server-{dataset.label}-{stamp}.log",
+                    options.workers,
+                    options.threads,
+                )
+            )
+        )
         started.append((dataset, base_url, facts))
     return started
 
@@ -169,21 +200,32 @@ def measure_datasets(chosen, options, stamp: str, results: dict) -> None:
         for dataset, base_url, facts in start_servers(chosen, options, stamp, stack):
             plan = discover_dataset(dataset, base_url, options)
             built[dataset.label] = {scenario.key: scenario for scenario in scenarios.build_scenarios(plan)}
-            clients[dataset.label] = stack.enter_context(closing(Clients(
-                partial(HttpSession, base_url), scenarios.PASSWORD, options.concurrency)))
-            results[dataset.label] = {"name": dataset.name, "subjects": dataset.subjects, "base_url": base_url,
-                                      "scenarios": {}, "titles": {}, "checks": plan.checks, "notes": plan.notes,
-                                      "facts": facts}
+            clients[dataset.label] = stack.enter_context(
+                closing(Clients(partial(HttpSession, base_url), scenarios.PASSWORD, options.concurrency))
+            )
+            results[dataset.label] = {
+                "name": dataset.name,
+                "subjects": dataset.subjects,
+                "base_url": base_url,
+                "scenarios": {},
+                "titles": {},
+                "checks": plan.checks,
+                "notes": plan.notes,
+                "facts": facts,
+            }
         keys = list(dict.fromkeys(key for scenario_set in built.values() for key in scenario_set))
         for key in keys:
             labels = [label for label in built if key in built[label]]
             tracks = [Track(built[label][key], clients[label], f"{options.seed}/{label}") for label in labels]
-            summaries = measure_interleaved(tracks, warmup=options.warmup, requests=options.requests,
-                                            rounds=options.rounds)
+            summaries = measure_interleaved(
+                tracks, warmup=options.warmup, requests=options.requests, rounds=options.rounds
+            )
             for label, track, summary in zip(labels, tracks, summaries):
                 results[label]["scenarios"][key], results[label]["titles"][key] = summary, track.scenario.title
-                log(f"[{results[label]['name']}] {key}: p95 {report.fmt(summary.p95_ms, 1)} ms, "
-                    f"{summary.errors + summary.warmup_errors} error(s)")
+                log(
+                    f"[{results[label]['name']}] {key}: p95 {report.fmt(summary.p95_ms, 1)} ms, "
+                    f"{summary.errors + summary.warmup_errors} error(s)"
+                )
     log(f"measured in {time.perf_counter() - began:.0f}s")
 
 

@@ -137,8 +137,10 @@ def discover(sessions, pages: int, pool_pages: int) -> Plan:
             ADMIN_REFERENCE.findall(admin.body) == gated_rows
         )
     else:
-        plan.notes.append(f"No baseline admin changelist (HTTP {admin.status}): start the server with "
-                          "DJANGO_SETTINGS_MODULE=bench.settings to compare with it.")
+        plan.notes.append(
+            f"No baseline admin changelist (HTTP {admin.status}): start the server with "
+            "DJANGO_SETTINGS_MODULE=bench.settings to compare with it."
+        )
     plan.notes.append(
         f"Pages requested: list {len(plan.list_cursors)}, ungated list {len(plan.ungated_cursors)}, "
         f"API {len(plan.api_pages)}, ungated API {len(plan.api_ungated_pages)} (at most {pages} each)."
@@ -153,28 +155,53 @@ def discover(sessions, pages: int, pool_pages: int) -> Plan:
 
 # Two independent, well-graded, recent items: enough for the demo criterion "corroborated involvement".
 QUALIFYING_EVIDENCE = [
-    {"summary": "Synthetic benchmark record: arrested at a disorder.", "source_type": "police_record",
-     "source_reference": "BENCH-CAD", "source_evaluation": "1", "intelligence_assessment": "A",
-     "handling_code": "P", "nature": "fact", "offence_type": "gbh"},
-    {"summary": "Synthetic benchmark record: partner reports association with a violent group.",
-     "source_type": "partner_information", "source_reference": "BENCH-YOT", "source_evaluation": "2",
-     "intelligence_assessment": "B", "handling_code": "P", "nature": "assessment"},
+    {
+        "summary": "Synthetic benchmark record: arrested at a disorder.",
+        "source_type": "police_record",
+        "source_reference": "BENCH-CAD",
+        "source_evaluation": "1",
+        "intelligence_assessment": "A",
+        "handling_code": "P",
+        "nature": "fact",
+        "offence_type": "gbh",
+    },
+    {
+        "summary": "Synthetic benchmark record: partner reports association with a violent group.",
+        "source_type": "partner_information",
+        "source_reference": "BENCH-YOT",
+        "source_evaluation": "2",
+        "intelligence_assessment": "B",
+        "handling_code": "P",
+        "nature": "assessment",
+    },
 ]
 
 
 def create_draft(session, name: str) -> str:
     """A Hackney draft with qualifying evidence, made through the API as the officer; returns its UUID."""
-    reply = session.post_json("/api/subjects/", {
-        "borough": HACKNEY, "family_name": name, "given_names": "Alpha", "date_of_birth": "2000-01-01",
-        "gender": "not_stated", "ethnicity": "not_stated", "classification": "suspected",
-        "change_reason": "Benchmark draft",
-    })
+    reply = session.post_json(
+        "/api/subjects/",
+        {
+            "borough": HACKNEY,
+            "family_name": name,
+            "given_names": "Alpha",
+            "date_of_birth": "2000-01-01",
+            "gender": "not_stated",
+            "ethnicity": "not_stated",
+            "classification": "suspected",
+            "change_reason": "Benchmark draft",
+        },
+    )
     if reply.status != 201:
         raise RuntimeError(f"creating a benchmark draft answered HTTP {reply.status}: {reply.body[:300]}")
     uuid = reply.json()["id"]
     information_date = (date.today() - timedelta(days=30)).isoformat()
     for item in QUALIFYING_EVIDENCE:
-        evidence = {**item, "source_reference": f"{item['source_reference']}-{name}", "information_date": information_date}
+        evidence = {
+            **item,
+            "source_reference": f"{item['source_reference']}-{name}",
+            "information_date": information_date,
+        }
         added = session.post_json(f"/api/subjects/{uuid}/evidence/", evidence)
         if added.status != 201:
             raise RuntimeError(f"adding benchmark evidence answered HTTP {added.status}: {added.body[:300]}")
@@ -195,9 +222,11 @@ class Scenario:
 
 def _get(username: str, paths):
     """An operation fetching one of ``paths`` (a list, or rng -> path) as ``username``."""
+
     def operation(sessions, rng):
         path = paths(rng) if callable(paths) else rng.choice(paths)
         return [sessions(username).get(path)]
+
     return operation
 
 
@@ -208,6 +237,7 @@ def submit_then_approve(drafts: queue.Queue):
         if submitted.status != 200:
             return [submitted]
         return [submitted, sessions(SUPERVISOR).post_json(f"/api/subjects/{uuid}/approve/", {})]
+
     return operation
 
 
@@ -223,28 +253,60 @@ def build_scenarios(plan: Plan) -> list[Scenario]:
     list_paths = [list_path(LIST_QUERY, cursor) for cursor in plan.list_cursors]
     ungated = {**LIST_QUERY, "borough": HACKNEY}
     scenarios = [
-        Scenario("list", "Subject list, gated (supervisor: Hackney, approved, by harm)", (SUPERVISOR,),
-                 _get(SUPERVISOR, list_paths)),
-        Scenario("list_ungated", "Same list ungated (auditor, borough=Hackney)", (AUDITOR,),
-                 _get(AUDITOR, [list_path(ungated, cursor) for cursor in plan.ungated_cursors])),
+        Scenario(
+            "list",
+            "Subject list, gated (supervisor: Hackney, approved, by harm)",
+            (SUPERVISOR,),
+            _get(SUPERVISOR, list_paths),
+        ),
+        Scenario(
+            "list_ungated",
+            "Same list ungated (auditor, borough=Hackney)",
+            (AUDITOR,),
+            _get(AUDITOR, [list_path(ungated, cursor) for cursor in plan.ungated_cursors]),
+        ),
     ]
     if plan.admin_served:
         pages = [admin_path(page) for page in range(1, len(plan.list_cursors) + 1)]
         scenarios.append(Scenario("admin", "Django admin changelist, same rows (dpo)", (DPO,), _get(DPO, pages)))
     scenarios += [
         Scenario("api_list", "API subject list, gated (supervisor)", (SUPERVISOR,), _get(SUPERVISOR, plan.api_pages)),
-        Scenario("api_list_ungated", "API subject list ungated (auditor, borough=Hackney)", (AUDITOR,),
-                 _get(AUDITOR, plan.api_ungated_pages)),
-        Scenario("subject", "Subject page with evidence and history", (SUPERVISOR,),
-                 _get(SUPERVISOR, lambda rng: f"/subjects/{rng.choice(plan.subjects)[0]}/")),
-        Scenario("search", "Name search (q=the distinctive part of a random subject's family name)", (SUPERVISOR,),
-                 _get(SUPERVISOR, lambda rng: with_query("/subjects/", {"q": distinctive(rng.choice(plan.subjects)[1])}))),
+        Scenario(
+            "api_list_ungated",
+            "API subject list ungated (auditor, borough=Hackney)",
+            (AUDITOR,),
+            _get(AUDITOR, plan.api_ungated_pages),
+        ),
+        Scenario(
+            "subject",
+            "Subject page with evidence and history",
+            (SUPERVISOR,),
+            _get(SUPERVISOR, lambda rng: f"/subjects/{rng.choice(plan.subjects)[0]}/"),
+        ),
+        Scenario(
+            "search",
+            "Name search (q=the distinctive part of a random subject's family name)",
+            (SUPERVISOR,),
+            _get(SUPERVISOR, lambda rng: with_query("/subjects/", {"q": distinctive(rng.choice(plan.subjects)[1])})),
+        ),
         Scenario("register", "Disclosure register (supervisor)", (SUPERVISOR,), _get(SUPERVISOR, ["/disclosures/"])),
-        Scenario("timeline", "Auditor's subject timeline", (AUDITOR,),
-                 _get(AUDITOR, lambda rng: f"/audit/subjects/{rng.choice(plan.subjects)[0]}/")),
-        Scenario("audit_search", "Access-log search (auditor, filtered)", (AUDITOR,),
-                 _get(AUDITOR, [with_query("/audit/events/", query) for query in AUDIT_SEARCHES])),
-        Scenario("write", "Submit then approve (officer, then supervisor; one operation)", (OFFICER, SUPERVISOR),
-                 submit_then_approve(plan.drafts)),
+        Scenario(
+            "timeline",
+            "Auditor's subject timeline",
+            (AUDITOR,),
+            _get(AUDITOR, lambda rng: f"/audit/subjects/{rng.choice(plan.subjects)[0]}/"),
+        ),
+        Scenario(
+            "audit_search",
+            "Access-log search (auditor, filtered)",
+            (AUDITOR,),
+            _get(AUDITOR, [with_query("/audit/events/", query) for query in AUDIT_SEARCHES]),
+        ),
+        Scenario(
+            "write",
+            "Submit then approve (officer, then supervisor; one operation)",
+            (OFFICER, SUPERVISOR),
+            submit_then_approve(plan.drafts),
+        ),
     ]
     return scenarios

@@ -54,12 +54,23 @@ class Server:
 
     def __enter__(self) -> str:
         port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py",
-                   "--keep-alive", str(KEEP_ALIVE_SECONDS), "config.wsgi:application"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "--keep-alive",
+            str(KEEP_ALIVE_SECONDS),
+            "config.wsgi:application",
+        ]
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            command, cwd=PROJECT, env=server_environment(self.database_url, port, self.workers, self.threads),
-            stdout=self.log, stderr=subprocess.STDOUT,
+            command,
+            cwd=PROJECT,
+            env=server_environment(self.database_url, port, self.workers, self.threads),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         base_url = f"http://127.0.0.1:{port}"
         try:

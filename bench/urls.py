@@ -4,7 +4,8 @@ from django.urls import path
 
 from bench.admin_baseline import site
 from bench.scenarios import ADMIN_PATH
-from config.urls import handler403, handler404, urlpatterns as app_urlpatterns
+from config.urls import handler403, handler404
+from config.urls import urlpatterns as app_urlpatterns
 
 urlpatterns = [path(ADMIN_PATH.lstrip("/"), site.urls), *app_urlpatterns]
 

@@ -27,7 +27,9 @@ def permission_denied(request, exception=None):
     """handler403. Every refusal is logged (docs/access-log.md, What is logged: denied), then answered."""
     hooks.denied(getattr(request, "user", None), detail=f"Page refused: {request.path[:120]}: {exception or ''}"[:300])
     if is_api(request):
-        return JsonResponse({"detail": str(exception or "You do not have permission to perform this action.")}, status=403)
+        return JsonResponse(
+            {"detail": str(exception or "You do not have permission to perform this action.")}, status=403
+        )
     return defaults.permission_denied(request, exception)
 
 

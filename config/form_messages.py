@@ -40,7 +40,9 @@ def specific_messages(field: forms.Field) -> None:
         field.empty_label = f"Choose {name}"
     elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
         if any(label == DJANGO_BLANK for _, label in field.choices):
-            field.choices = [(value, f"Choose {name}" if label == DJANGO_BLANK else label) for value, label in field.choices]
+            field.choices = [
+                (value, f"Choose {name}" if label == DJANGO_BLANK else label) for value, label in field.choices
+            ]
 
 
 class SpecificMessages:

@@ -229,10 +229,12 @@ GOVMATRIX_BREAK_GLASS_MAX_HOURS = env_int("GOVMATRIX_BREAK_GLASS_MAX_HOURS", 24)
 GOVMATRIX_RETENTION_DAYS = env_int("GOVMATRIX_RETENTION_DAYS", 365)
 # Every erasure is also appended to this file, kept apart from the database and never restored with it, so that
 # `replay_erasures` erases again whoever a restore brings back (docs/backup-and-restore.md).
-GOVMATRIX_ERASURE_LEDGER = Path(env_str(
-    "GOVMATRIX_ERASURE_LEDGER",
-    "/var/lib/govmatrix/erasure-ledger.jsonl" if PRODUCTION else str(BASE_DIR / "erasure-ledger.jsonl"),
-))
+GOVMATRIX_ERASURE_LEDGER = Path(
+    env_str(
+        "GOVMATRIX_ERASURE_LEDGER",
+        "/var/lib/govmatrix/erasure-ledger.jsonl" if PRODUCTION else str(BASE_DIR / "erasure-ledger.jsonl"),
+    )
+)
 GOVMATRIX_REFERENCE_PREFIX = "GM"
 # The access log's "unusual activity" list names anyone who viewed more distinct subjects than this in one hour.
 GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR = env_int("GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR", 50)

@@ -34,7 +34,9 @@ class TokenRefused(Exception):
 
 def has_second_factor(user_field: str) -> ExpressionWrapper:
     """True when the user at ``user_field`` (of the query it annotates) has a confirmed device of any kind."""
-    confirmed = (Q(Exists(model.objects.filter(user=OuterRef(user_field), confirmed=True))) for model in device_classes())
+    confirmed = (
+        Q(Exists(model.objects.filter(user=OuterRef(user_field), confirmed=True))) for model in device_classes()
+    )
     return ExpressionWrapper(reduce(or_, confirmed), output_field=BooleanField())
 
 
@@ -51,8 +53,12 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise AuthenticationFailed("User inactive or deleted.")
         if settings.GOVMATRIX_REQUIRE_2FA and not token.second_factor:
-            record(Action.LOGIN_FAILED, username=token.user.get_username(), outcome=Outcome.REFUSED,
-                   detail="API token refused: no second factor")
+            record(
+                Action.LOGIN_FAILED,
+                username=token.user.get_username(),
+                outcome=Outcome.REFUSED,
+                detail="API token refused: no second factor",
+            )
             raise AuthenticationFailed(NO_SECOND_FACTOR)
         return token.user, token
 

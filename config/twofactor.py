@@ -32,7 +32,9 @@ OPEN_PATHS = ("/two-factor/", "/sign-out/", "/static/", "/healthz")
 
 class CodeForm(SpecificMessages, forms.Form):
     code = forms.CharField(
-        label="Code", max_length=16, strip=True,
+        label="Code",
+        max_length=16,
+        strip=True,
         help_text="The six-digit code from your authenticator app, or one of your recovery codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -77,7 +79,9 @@ def setup(request):
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = _confirm(request, device)
-            return render(request, "registration/two_factor_recovery.html", {"codes": codes, "next": _next_url(request)})
+            return render(
+                request, "registration/two_factor_recovery.html", {"codes": codes, "next": _next_url(request)}
+            )
         form.add_error("code", "That code is not right. Check the time on your phone and try the newest code.")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
     return render(
@@ -91,7 +95,7 @@ def typed_key(device: TOTPDevice) -> str:
     """The key to type into an authenticator app that cannot scan: base32, as the apps expect (and as the QR
     code carries it), without padding, in groups of four for reading aloud or copying by eye."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(key[start:start + 4] for start in range(0, len(key), 4))
+    return " ".join(key[start : start + 4] for start in range(0, len(key), 4))
 
 
 @transaction.atomic
@@ -121,11 +125,7 @@ def second_step_required(request) -> bool:
     """Whether the signed-in user has yet to pass the second step, which everyone must take when it is required
     (production mode) and the enrolled always."""
     user = request.user
-    return (
-        user.is_authenticated
-        and not user.is_verified()
-        and (settings.GOVMATRIX_REQUIRE_2FA or _enrolled(request))
-    )
+    return user.is_authenticated and not user.is_verified() and (settings.GOVMATRIX_REQUIRE_2FA or _enrolled(request))
 
 
 @receiver(user_logged_in, dispatch_uid="config.twofactor.note_enrolment")

@@ -18,7 +18,11 @@ urlpatterns = [
     path("", include("matrix.urls")),
     path("", include("sharing.urls")),
     path("", include("transparency.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", twofactor.verify, name="two-factor-verify"),
     path("two-factor/setup/", twofactor.setup, name="two-factor-setup"),

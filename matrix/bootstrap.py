@@ -13,6 +13,7 @@ from django.db import transaction
 
 from audit.log import record
 from audit.models import Action
+from core.history import save_tracked
 from matrix.models import HarmScoringMethod, InclusionCriterion, OffenceType, OffenceWeight
 from matrix.reference_data import (
     LAWFUL_BASES,
@@ -20,7 +21,6 @@ from matrix.reference_data import (
     STARTING_HARM_METHOD,
     STARTING_OFFENCE_WEIGHTS,
 )
-from core.history import save_tracked
 from sharing.models import LawfulBasis
 
 DRAFTED_REASON = "Drafted from the starting reference data"
@@ -75,9 +75,10 @@ def draft_starting_criteria(*, acting_user) -> StepReport:
 
 def _ensure_offence_types(acting_user, report: StepReport) -> dict[str, OffenceType]:
     """The starting offence types, created where missing; an existing type keeps its label."""
-    types = {offence.code: offence for offence in OffenceType.objects.filter(
-        code__in=[code for code, _label, _weight in STARTING_OFFENCE_WEIGHTS]
-    )}
+    types = {
+        offence.code: offence
+        for offence in OffenceType.objects.filter(code__in=[code for code, _label, _weight in STARTING_OFFENCE_WEIGHTS])
+    }
     already = len(types)
     for code, label, _weight in STARTING_OFFENCE_WEIGHTS:
         if code in types:
@@ -113,7 +114,8 @@ def draft_starting_harm_method(*, acting_user) -> StepReport:
     for code, _label, weight in STARTING_OFFENCE_WEIGHTS:
         save_tracked(
             OffenceWeight(method=method, offence_type=types[code], weight=weight),
-            acting_user=acting_user, reason=DRAFTED_REASON,
+            acting_user=acting_user,
+            reason=DRAFTED_REASON,
         )
     weights = len(STARTING_OFFENCE_WEIGHTS)
     _log_created(method, acting_user, f"Drafted harm scoring method v1 with {weights} offence weights")

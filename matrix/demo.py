@@ -74,32 +74,56 @@ def _evidence_specs(classification: str, qualifying: bool, rng: random.Random, o
     }
     if classification in PERPETRATOR_CLASSIFICATIONS:
         specs = [
-            {**base, "summary": "Synthetic: arrested at a disorder between two named groups.",
-             "source_type": SourceType.POLICE_RECORD, "source_reference": f"DEMO-CAD-{rng.randint(1000, 9999)}",
-             "information_date": today - timedelta(days=rng.randint(20, 300)), "offence_type": rng.choice(offences)},
-            {**base, "summary": "Synthetic: partner reports association with a violent group.",
-             "source_type": SourceType.PARTNER_INFORMATION, "source_reference": "DEMO-YOT-REFERRAL",
-             "source_evaluation": "2", "intelligence_assessment": "B", "nature": "assessment",
-             "handling_code": "C", "handling_conditions": "Not to be shared with education providers.",
-             "information_date": today - timedelta(days=rng.randint(30, 400))},
+            {
+                **base,
+                "summary": "Synthetic: arrested at a disorder between two named groups.",
+                "source_type": SourceType.POLICE_RECORD,
+                "source_reference": f"DEMO-CAD-{rng.randint(1000, 9999)}",
+                "information_date": today - timedelta(days=rng.randint(20, 300)),
+                "offence_type": rng.choice(offences),
+            },
+            {
+                **base,
+                "summary": "Synthetic: partner reports association with a violent group.",
+                "source_type": SourceType.PARTNER_INFORMATION,
+                "source_reference": "DEMO-YOT-REFERRAL",
+                "source_evaluation": "2",
+                "intelligence_assessment": "B",
+                "nature": "assessment",
+                "handling_code": "C",
+                "handling_conditions": "Not to be shared with education providers.",
+                "information_date": today - timedelta(days=rng.randint(30, 400)),
+            },
         ]
         if not qualifying:
             specs = specs[:1]
         specs.append(
-            {**base, "summary": "Synthetic: video appearing to show the subject with a weapon.",
-             "source_type": SourceType.SOCIAL_MEDIA, "source_reference": "DEMO-OSINT",
-             "source_evaluation": "2", "intelligence_assessment": "C", "nature": "assessment",
-             "social_media_url": "https://video.example.invalid/demo", "social_media_platform": "Example Video",
-             "captured_on": today - timedelta(days=rng.randint(5, 60)),
-             "information_date": today - timedelta(days=rng.randint(5, 60))}
+            {
+                **base,
+                "summary": "Synthetic: video appearing to show the subject with a weapon.",
+                "source_type": SourceType.SOCIAL_MEDIA,
+                "source_reference": "DEMO-OSINT",
+                "source_evaluation": "2",
+                "intelligence_assessment": "C",
+                "nature": "assessment",
+                "social_media_url": "https://video.example.invalid/demo",
+                "social_media_platform": "Example Video",
+                "captured_on": today - timedelta(days=rng.randint(5, 60)),
+                "information_date": today - timedelta(days=rng.randint(5, 60)),
+            }
         )
         return specs
     if not qualifying:
         return []
     return [
-        {**base, "summary": "Synthetic: reported as the victim of a stabbing linked to a group dispute.",
-         "source_type": SourceType.POLICE_RECORD, "source_reference": f"DEMO-CRIS-{rng.randint(1000, 9999)}",
-         "relates_to_victimisation": True, "information_date": today - timedelta(days=rng.randint(10, 200))},
+        {
+            **base,
+            "summary": "Synthetic: reported as the victim of a stabbing linked to a group dispute.",
+            "source_type": SourceType.POLICE_RECORD,
+            "source_reference": f"DEMO-CRIS-{rng.randint(1000, 9999)}",
+            "relates_to_victimisation": True,
+            "information_date": today - timedelta(days=rng.randint(10, 200)),
+        },
     ]
 
 

@@ -57,7 +57,10 @@ class LedgerEntry:
         values = json.loads(line)
         if not isinstance(values, dict) or set(values) != set(LINE_FIELDS):
             raise ValueError(f"expected the fields {', '.join(LINE_FIELDS)}")
-        created_at, erased_at = datetime.fromisoformat(values["created_at"]), datetime.fromisoformat(values["erased_at"])
+        created_at, erased_at = (
+            datetime.fromisoformat(values["created_at"]),
+            datetime.fromisoformat(values["erased_at"]),
+        )
         if created_at.tzinfo is None or erased_at.tzinfo is None:
             raise ValueError("its times must carry their UTC offset")
         sequence = values["access_event_sequence"]

@@ -5,15 +5,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matrix import permissions, signals
 from audit.log import record
 from audit.models import Action
+from core.history import save_tracked
+from core.text import require_text, validate_text
+from matrix import permissions, signals
 from matrix.choices import Status, Verification
 from matrix.models import Evidence, Subject
 from matrix.services import lock_subject, refresh_assessment
-from core.history import save_tracked
 from matrix.validators import check_input
-from core.text import require_text, validate_text
 
 EVIDENCE_EDITABLE_FIELDS = frozenset(
     {
@@ -112,7 +112,9 @@ def add_evidence(*, acting_user, subject: Subject, reason: str = "Evidence added
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
-    record(Action.COLLECT, actor=acting_user, obj=evidence, subject=subject, detail=f"Evidence added ({evidence.grading})")
+    record(
+        Action.COLLECT, actor=acting_user, obj=evidence, subject=subject, detail=f"Evidence added ({evidence.grading})"
+    )
     return evidence
 
 
@@ -136,8 +138,17 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
-    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=reason, detail="Evidence corrected")
-    signals.evidence_corrected.send(Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=reason)
+    record(
+        Action.ALTER,
+        actor=acting_user,
+        obj=evidence,
+        subject=subject,
+        justification=reason,
+        detail="Evidence corrected",
+    )
+    signals.evidence_corrected.send(
+        Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=reason
+    )
     return evidence
 
 
@@ -152,7 +163,14 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
     save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
     # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: evidence withdrawn")
-    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=reason, detail="Evidence withdrawn")
+    record(
+        Action.ALTER,
+        actor=acting_user,
+        obj=evidence,
+        subject=subject,
+        justification=reason,
+        detail="Evidence withdrawn",
+    )
     signals.evidence_corrected.send(
         Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}"
     )
@@ -167,9 +185,20 @@ def verify_social_media(*, acting_user, evidence: Evidence, method: str) -> Evid
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     _refuse_if(verify_refusal(acting_user, subject, evidence))
     method = require_text(method, "method", "Describe how the material was verified (at least {minimum} characters).")
-    evidence.verification, evidence.verified_by, evidence.verified_at = Verification.VERIFIED, acting_user, timezone.now()
+    evidence.verification, evidence.verified_by, evidence.verified_at = (
+        Verification.VERIFIED,
+        acting_user,
+        timezone.now(),
+    )
     evidence.verification_method = method
     save_tracked(evidence, acting_user=acting_user, reason="Social media verified")
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: social media verified")
-    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=method, detail="Social media verified")
+    record(
+        Action.ALTER,
+        actor=acting_user,
+        obj=evidence,
+        subject=subject,
+        justification=method,
+        detail="Social media verified",
+    )
     return evidence

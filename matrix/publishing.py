@@ -12,11 +12,11 @@ from django.db.models import Max, Prefetch, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from matrix import permissions
 from audit.log import record
 from audit.models import Action
-from matrix.models import HarmScoringMethod, InclusionCriterion, OffenceWeight
 from core.history import save_tracked
+from matrix import permissions
+from matrix.models import HarmScoringMethod, InclusionCriterion, OffenceWeight
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,15 @@ def unpublished_rules() -> list[UnpublishedRule]:
 
     One query (a UNION of the two small tables' current rows), because every officer's dashboard asks.
     """
+
     def current(model, name):
         rows = model.objects.current().order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
         return rows.annotate(kind=Value(name)).values_list("kind", flat=True)
 
     published = set(current(InclusionCriterion, "criteria").union(current(HarmScoringMethod, "harm_method")))
     return [
-        rule for name, rule in (("criteria", CRITERIA_UNPUBLISHED), ("harm_method", HARM_METHOD_UNPUBLISHED))
+        rule
+        for name, rule in (("criteria", CRITERIA_UNPUBLISHED), ("harm_method", HARM_METHOD_UNPUBLISHED))
         if name not in published
     ]
 
@@ -72,7 +74,9 @@ def harm_method_versions():
 def _require_manager(obj, acting_user) -> None:
     perm = f"matrix.change_{obj._meta.model_name}"
     if not permissions.holds(acting_user, perm):
-        raise PermissionDenied(f"Only the data protection officer's role can publish or draft {obj._meta.verbose_name_plural}.")
+        raise PermissionDenied(
+            f"Only the data protection officer's role can publish or draft {obj._meta.verbose_name_plural}."
+        )
 
 
 def _current_siblings(obj):

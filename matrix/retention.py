@@ -22,9 +22,10 @@ from django.utils import timezone
 from audit.log import record
 from audit.models import AccessEvent, Action
 from audit.triggers import erasure_window
+from core.history import delete_tracked, save_tracked
 from matrix import erasure_ledger, signals, workflow
-from matrix.erasure_ledger import LedgerEntry
 from matrix.choices import Ethnicity, Gender, Status
+from matrix.erasure_ledger import LedgerEntry
 from matrix.models import Address, Evidence, Subject, SubjectReview
 from matrix.services import (
     apply_harm,
@@ -33,7 +34,6 @@ from matrix.services import (
     current_criteria,
     current_harm_method,
 )
-from core.history import delete_tracked, save_tracked
 
 ERASED = "[erased]"
 SYSTEM_USERNAME = "system.run_reviews"
@@ -180,7 +180,9 @@ def run_reviews(*, today=None) -> ReviewRunReport:
     _recheck_approved(report, actor, today)
     approved = Subject.objects.filter(status=Status.APPROVED)
     report.overdue = approved.filter(review_due__lt=today).count()
-    report.due_soon = approved.filter(review_due__gte=today, review_due__lte=today + timedelta(days=DUE_SOON_DAYS)).count()
+    report.due_soon = approved.filter(
+        review_due__gte=today, review_due__lte=today + timedelta(days=DUE_SOON_DAYS)
+    ).count()
     expired = Subject.objects.filter(status=Status.REMOVED, erased_at__isnull=True, retention_until__lte=today)
     for subject in expired.order_by("pk"):
         erase_subject(subject, acting_user=actor)
@@ -211,7 +213,9 @@ def _code_texts() -> frozenset[str]:
                     continue
                 tree = ast.parse(path.read_text(encoding="utf-8"))
                 texts.update(
-                    node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    node.value
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
                 )
         _CODE_TEXTS = frozenset(texts)
     return _CODE_TEXTS
@@ -243,9 +247,13 @@ def reason_without_typed_text(reason: str | None) -> str | None:
     if reason in texts:
         return reason
     label = next(
-        (reason[:end] for end in range(len(reason) - 1, 2, -1)
-         if reason[end - 2:end] == ": " and {reason[:end], reason[:end - 2]} & texts
-         and _STEP_LABEL.fullmatch(reason[:end])),
+        (
+            reason[:end]
+            for end in range(len(reason) - 1, 2, -1)
+            if reason[end - 2 : end] == ": "
+            and {reason[:end], reason[: end - 2]} & texts
+            and _STEP_LABEL.fullmatch(reason[:end])
+        ),
         None,
     )
     return f"{label}{REASON_ERASED.lower()}" if label else REASON_ERASED

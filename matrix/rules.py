@@ -90,7 +90,9 @@ def _exclusion_reason(criterion, item, verdict: ItemVerdict, cutoff: date, class
     if item.source_type not in criterion.allowed_source_types:
         return f"{item.get_source_type_display()} is not a source type this criterion accepts."
     if item.source_evaluation > criterion.min_source_evaluation:
-        return f"Source evaluation {item.source_evaluation} is weaker than the {criterion.min_source_evaluation} required."
+        return (
+            f"Source evaluation {item.source_evaluation} is weaker than the {criterion.min_source_evaluation} required."
+        )
     if item.intelligence_assessment > criterion.min_intelligence_assessment:
         return (
             f"Intelligence assessment {item.intelligence_assessment} is weaker than the "

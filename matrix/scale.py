@@ -11,10 +11,9 @@ run on data shaped like production's.
 import random
 import uuid
 from contextlib import contextmanager
-from operator import attrgetter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models.base import ModelState
@@ -24,8 +23,8 @@ from audit import chain
 from audit.log import CHAIN_LOCK_KEY
 from audit.models import AccessEvent, Action
 from matrix import rules, services
-from matrix.demo import GIVEN_NAMES
 from matrix.choices import Classification, Ethnicity, Gender, SourceType, Status, Verification
+from matrix.demo import GIVEN_NAMES
 from matrix.models import Borough, Evidence, Subject
 
 GENDERS, ETHNICITIES, CLASSIFICATIONS = Gender.values, Ethnicity.values, Classification.values
@@ -74,7 +73,9 @@ def _reserve_ids(model, count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         start = cursor.fetchone()[0] + 1
@@ -227,17 +228,44 @@ def _steps(subject: Subject, gen: Generator, created: datetime, step: timedelta)
 
 
 def _subject_events(log: AccessLogWriter, subject: Subject, items: list, steps, gen: Generator) -> None:
-    about = {"subject_uuid": subject.uuid, "subject_reference": subject.reference, "borough_code": gen.borough_codes[subject.borough_id]}
+    about = {
+        "subject_uuid": subject.uuid,
+        "subject_reference": subject.reference,
+        "borough_code": gen.borough_codes[subject.borough_id],
+    }
     author = {"actor_id": gen.author.pk, "actor_username": gen.author.username}
-    log.add(action=COLLECT, occurred_at=subject.created_at, object_type="subject",
-            object_uuid=subject.uuid, detail="Subject recorded as a draft", **author, **about)
+    log.add(
+        action=COLLECT,
+        occurred_at=subject.created_at,
+        object_type="subject",
+        object_uuid=subject.uuid,
+        detail="Subject recorded as a draft",
+        **author,
+        **about,
+    )
     for item in items:
-        log.add(action=COLLECT, occurred_at=item.created_at, object_type="evidence",
-                object_uuid=item.uuid, detail=f"Evidence added ({item.grading})", **author, **about)
+        log.add(
+            action=COLLECT,
+            occurred_at=item.created_at,
+            object_type="evidence",
+            object_uuid=item.uuid,
+            detail=f"Evidence added ({item.grading})",
+            **author,
+            **about,
+        )
     for name, when in steps:
-        actor = author if name == "submitted" else {"actor_id": gen.approver.pk, "actor_username": gen.approver.username}
-        log.add(action=ALTER, occurred_at=when, object_type="subject", object_uuid=subject.uuid,
-                detail=f"Subject {name}", **actor, **about)
+        actor = (
+            author if name == "submitted" else {"actor_id": gen.approver.pk, "actor_username": gen.approver.username}
+        )
+        log.add(
+            action=ALTER,
+            occurred_at=when,
+            object_type="subject",
+            object_uuid=subject.uuid,
+            detail=f"Subject {name}",
+            **actor,
+            **about,
+        )
 
 
 def _batch(gen: Generator, numbers: range, start_time: datetime, gap: timedelta, log: AccessLogWriter, totals: Totals):
@@ -248,13 +276,26 @@ def _batch(gen: Generator, numbers: range, start_time: datetime, gap: timedelta,
         subject = gen.subject(number, pk, created)
         tick = gap / 10  # each subject's own steps fit before the next subject is recorded
         items = [gen.evidence(subject, created + tick) for _ in range(gen.rng.randint(3, 7))]
-        services.apply_harm(subject, rules.assess_harm(subject.classification, items, gen.method, gen.weights, gen.today))
+        services.apply_harm(
+            subject, rules.assess_harm(subject.classification, items, gen.method, gen.weights, gen.today)
+        )
         steps = _steps(subject, gen, created, 2 * tick)
-        subject_history.append(gen.subject_history.row(
-            subject, when=created, kind="+", user_id=gen.author.pk, status=Status.DRAFT.value, version=1,
-            submitted_by_id=None, submitted_at=None, approved_by_id=None, approved_at=None, review_due=None,
-            updated_at=created,
-        ))
+        subject_history.append(
+            gen.subject_history.row(
+                subject,
+                when=created,
+                kind="+",
+                user_id=gen.author.pk,
+                status=Status.DRAFT.value,
+                version=1,
+                submitted_by_id=None,
+                submitted_at=None,
+                approved_by_id=None,
+                approved_at=None,
+                review_due=None,
+                updated_at=created,
+            )
+        )
         for version, (name, when) in enumerate(steps, start=2):
             as_it_was = {"status": name, "version": version, "updated_at": when}
             if name == "submitted":
@@ -271,9 +312,11 @@ def _batch(gen: Generator, numbers: range, start_time: datetime, gap: timedelta,
     for item, pk in zip(flat, _reserve_ids(Evidence, len(flat))):
         item.id = pk
     _write(Evidence, gen.evidence_fields, [gen.evidence_row(i) for i in flat])
-    _write(Evidence.history.model, gen.evidence_history.fields, [
-        gen.evidence_history.row(i, when=i.created_at, kind="+", user_id=gen.author.pk) for i in flat
-    ])
+    _write(
+        Evidence.history.model,
+        gen.evidence_history.fields,
+        [gen.evidence_history.row(i, when=i.created_at, kind="+", user_id=gen.author.pk) for i in flat],
+    )
     for subject, items, steps in zip(subjects, evidence_items, subject_steps):
         _subject_events(log, subject, items, steps, gen)
     totals.subjects += len(subjects)
@@ -316,7 +359,7 @@ def generate(count: int, author, approver, *, batch_size: int = 5000, progress=N
     gen = Generator(author, approver, seed=count)
     totals = Totals()
     gap = SPREAD / max(count, 1)
-    start = timezone.now().astimezone(dt_timezone.utc) - SPREAD
+    start = timezone.now().astimezone(UTC) - SPREAD
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -21,7 +21,6 @@ from core.history import save_tracked
 from core.text import validate_text
 from matrix import permissions, rules, signals
 from matrix.choices import Status
-from matrix.validators import check_input
 from matrix.models import (
     Borough,
     HarmScoringMethod,
@@ -30,6 +29,7 @@ from matrix.models import (
     Subject,
     SubjectAccessGrant,
 )
+from matrix.validators import check_input
 
 SUBJECT_EDITABLE_FIELDS = frozenset(
     {
@@ -248,7 +248,11 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
         reason = _send_back_for_approval(locked, assessment, acting_user, reason)
     commit_step(locked, acting_user=acting_user, reason=reason)
     record(
-        Action.ALTER, actor=acting_user, obj=locked, subject=locked, justification=reason,
+        Action.ALTER,
+        actor=acting_user,
+        obj=locked,
+        subject=locked,
+        justification=reason,
         detail=f"Edited: {', '.join(sorted(changed))}; status now {locked.status}",
     )
     signals.subject_corrected.send(Subject, subject=locked, acting_user=acting_user, changed_fields=changed)
@@ -282,7 +286,8 @@ def find_break_glass_subject(*, acting_user, reference: str) -> Subject:
     text = validate_text(reference or "", "reference").strip().upper()
     subject = (
         Subject.objects.select_related("borough").filter(reference=text, erased_at__isnull=True).first()
-        if text else None
+        if text
+        else None
     )
     if subject is None:
         hooks.denied(acting_user, detail="Break glass refused: the reference given names no record (no such record)")
@@ -318,7 +323,11 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     save_tracked(grant, acting_user=acting_user, reason="Break-glass access")
     permissions.forget_scope(acting_user)
     record(
-        Action.CONSULT, actor=acting_user, obj=grant, subject=subject, justification=justification,
+        Action.CONSULT,
+        actor=acting_user,
+        obj=grant,
+        subject=subject,
+        justification=justification,
         detail=f"Break-glass access granted for {hours} hour(s) outside the user's boroughs",
     )
     return grant

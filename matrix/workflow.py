@@ -13,22 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from matrix import permissions, publishing, signals
 from audit.log import record
 from audit.models import Action
+from core.history import save_tracked
+from core.text import require_text, validate_text
+from matrix import permissions, publishing, signals
 from matrix.choices import Status
 from matrix.models import ReviewOutcome, Subject, SubjectReview
-from core.text import require_text, validate_text
 from matrix.services import (
-    check_victimisation_link,
-    assess_subject,
     apply_harm,
+    assess_subject,
+    check_victimisation_link,
     commit_step,
     current_criteria,
     lock_subject,
 )
-from core.history import save_tracked
-
 
 
 class InvalidTransition(ValidationError):
@@ -66,7 +65,11 @@ def _step(subject: Subject, acting_user, reason: str, *, what: str = "", justifi
     """Save the step as a new version (history keeps ``reason``) and log it, in the caller's transaction."""
     commit_step(subject, acting_user=acting_user, reason=reason)
     record(
-        Action.ALTER, actor=acting_user, obj=subject, subject=subject, justification=justification,
+        Action.ALTER,
+        actor=acting_user,
+        obj=subject,
+        subject=subject,
+        justification=justification,
         detail=(what or reason)[:300],
     )
     return subject
@@ -151,15 +154,20 @@ def review_subject(
         assessment = assess_subject(subject)
         if not assessment.criteria_met:
             raise ValidationError(
-                {"outcome": "The record no longer meets any inclusion criterion, so it cannot be retained. "
-                 + _unmet_criteria_message(assessment)}
+                {
+                    "outcome": "The record no longer meets any inclusion criterion, so it cannot be retained. "
+                    + _unmet_criteria_message(assessment)
+                }
             )
         review.next_review_due = subject.review_due = next_review_date()
         subject.last_reviewed_at = now
         apply_harm(subject, assessment.harm)
         save_tracked(review, acting_user=acting_user, reason="Review: retain")
         _step(
-            subject, acting_user, f"Reviewed: retained. {justification}", what="Reviewed: retained",
+            subject,
+            acting_user,
+            f"Reviewed: retained. {justification}",
+            what="Reviewed: retained",
             justification=justification,
         )
         return review
@@ -185,13 +193,23 @@ def remove_erased_record(*, acting_user, subject: Subject) -> Subject:
     erased). No role check: it carries out an erasure already made (``retention.replay_erasures``)."""
     subject = lock_subject(subject)
     return _remove(
-        subject, acting_user=acting_user, label="Removed again: erased before the database was restored",
-        from_statuses=[status for status in Status if status != Status.REMOVED], retention_days=0,
+        subject,
+        acting_user=acting_user,
+        label="Removed again: erased before the database was restored",
+        from_statuses=[status for status in Status if status != Status.REMOVED],
+        retention_days=0,
     )
 
 
-def _remove(subject: Subject, *, acting_user, label: str, typed: str = "", from_statuses=STEP_FROM["remove"],
-            retention_days: int | None = None) -> Subject:
+def _remove(
+    subject: Subject,
+    *,
+    acting_user,
+    label: str,
+    typed: str = "",
+    from_statuses=STEP_FROM["remove"],
+    retention_days: int | None = None,
+) -> Subject:
     """``label`` is the step's own words (logged as the entry's detail); ``typed`` what the person wrote (the
     justification, stored beside the log so it is erased with the record)."""
     reason = f"{label}: {typed}" if typed else label

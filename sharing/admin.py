@@ -39,7 +39,8 @@ class LawfulBasisAdmin(SimpleHistoryAdmin):
 
 class AgreementForm(forms.ModelForm):
     shareable_fields = forms.MultipleChoiceField(
-        choices=ShareableField.choices, widget=forms.CheckboxSelectMultiple,
+        choices=ShareableField.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Only these fields can ever be disclosed under this agreement.",
     )
 

@@ -13,14 +13,35 @@ from sharing.models import InformationSharingAgreement, LawfulBasis, PartnerAgen
 
 DEMO_AGENCIES = [
     # name, kind, agreement reference, lawful basis codes, fields, allows conditioned items
-    ("Synthetic Hackney Council Community Safety", "local_authority", "ISA-DEMO-HACKNEY-01",
-     ["cda-1998-s115", "dpa-2018-sch8-para4", "pcsc-2022-s16"],
-     [ShareableField.NAME, ShareableField.DATE_OF_BIRTH, ShareableField.CLASSIFICATION, ShareableField.HARM_BAND,
-      ShareableField.EVIDENCE], False),
-    ("Synthetic Southwark Youth Offending Team", "youth_offending", "ISA-DEMO-SOUTHWARK-YOT",
-     ["ca-2004-s11", "dpa-2018-sch8-para4"],
-     [ShareableField.NAME, ShareableField.ALIASES, ShareableField.DATE_OF_BIRTH, ShareableField.ADDRESS,
-      ShareableField.CLASSIFICATION, ShareableField.EVIDENCE], True),
+    (
+        "Synthetic Hackney Council Community Safety",
+        "local_authority",
+        "ISA-DEMO-HACKNEY-01",
+        ["cda-1998-s115", "dpa-2018-sch8-para4", "pcsc-2022-s16"],
+        [
+            ShareableField.NAME,
+            ShareableField.DATE_OF_BIRTH,
+            ShareableField.CLASSIFICATION,
+            ShareableField.HARM_BAND,
+            ShareableField.EVIDENCE,
+        ],
+        False,
+    ),
+    (
+        "Synthetic Southwark Youth Offending Team",
+        "youth_offending",
+        "ISA-DEMO-SOUTHWARK-YOT",
+        ["ca-2004-s11", "dpa-2018-sch8-para4"],
+        [
+            ShareableField.NAME,
+            ShareableField.ALIASES,
+            ShareableField.DATE_OF_BIRTH,
+            ShareableField.ADDRESS,
+            ShareableField.CLASSIFICATION,
+            ShareableField.EVIDENCE,
+        ],
+        True,
+    ),
 ]
 
 
@@ -32,11 +53,15 @@ def ensure_agencies(users: dict, dpo) -> list[InformationSharingAgreement]:
         agreement = InformationSharingAgreement.objects.filter(reference=reference).first()
         if agreement is None:
             agreement = InformationSharingAgreement.objects.create(
-                partner=partner, reference=reference,
+                partner=partner,
+                reference=reference,
                 purposes="Demo: preventing serious youth violence and safeguarding young people at risk.",
-                shareable_fields=list(fields), allows_conditioned_items=conditioned,
-                valid_from=today - timedelta(days=90), valid_to=today + timedelta(days=275),
-                review_date=today + timedelta(days=180), approved_by=dpo,
+                shareable_fields=list(fields),
+                allows_conditioned_items=conditioned,
+                valid_from=today - timedelta(days=90),
+                valid_to=today + timedelta(days=275),
+                review_date=today + timedelta(days=180),
+                approved_by=dpo,
             )
             agreement.lawful_bases.set(LawfulBasis.objects.filter(code__in=basis_codes))
         agreements.append(agreement)
@@ -60,7 +85,10 @@ def create_demo_disclosures(users: dict, agreement: InformationSharingAgreement)
     for subject, plan in zip(candidates, plans):
         code = "dpa-2018-sch8-para4" if subject.classification in SAFEGUARDING_CLASSIFICATIONS else "cda-1998-s115"
         disclosure = services.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=LawfulBasis.objects.get(code=code),
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=LawfulBasis.objects.get(code=code),
             purpose="Demo: joint safeguarding and diversion plan agreed at the multi-agency panel.",
             fields=[ShareableField.NAME, ShareableField.CLASSIFICATION, ShareableField.EVIDENCE],
         )
@@ -69,5 +97,7 @@ def create_demo_disclosures(users: dict, agreement: InformationSharingAgreement)
             continue
         disclosure = services.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
         if plan == "revoked":
-            services.revoke_disclosure(acting_user=supervisor, disclosure=disclosure, reason="Demo: the panel closed the case.")
+            services.revoke_disclosure(
+                acting_user=supervisor, disclosure=disclosure, reason="Demo: the panel closed the case."
+            )
     return made

@@ -26,11 +26,14 @@ class DisclosureRequestForm(SpecificMessages, forms.Form):
         help_text="The specific purpose of this disclosure. It is kept with the disclosure and shown to the partner.",
     )
     fields = forms.MultipleChoiceField(
-        choices=ShareableField.choices, widget=forms.CheckboxSelectMultiple, label="What to disclose",
+        choices=ShareableField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="What to disclose",
         help_text="Choose the least that meets the purpose. The agreement limits what can be chosen.",
     )
     expiry = DayMonthYearField(
-        required=False, label="Expires on",
+        required=False,
+        label="Expires on",
         help_text="Leave empty for 30 days. It can never pass the agreement's end.",
     )
 
@@ -42,7 +45,9 @@ class DisclosureRequestForm(SpecificMessages, forms.Form):
         ).select_related("partner")
         agreements = list(self.fields["agreement"].queryset)
         if subject.classification in SAFEGUARDING_CLASSIFICATIONS:
-            self.fields["lawful_basis"].help_text = "This person is a victim or at risk: only safeguarding bases are allowed."
+            self.fields[
+                "lawful_basis"
+            ].help_text = "This person is a victim or at risk: only safeguarding bases are allowed."
         without_blank_choices(self)
         self.chosen_agreement = self._chosen(agreements)
         self._offer_allowed_fields(agreements)  # after without_blank_choices, which resets every widget's choices
@@ -103,9 +108,15 @@ class RegisterFilterForm(SpecificMessages, forms.Form):
     )
     # Named by borough; the address keeps the ONS code, so links to the register written with it still work.
     borough = forms.ModelChoiceField(
-        queryset=Borough.objects.none(), required=False, to_field_name="code", label="Borough", empty_label="Any borough"
+        queryset=Borough.objects.none(),
+        required=False,
+        to_field_name="code",
+        label="Borough",
+        empty_label="Any borough",
     )
-    status = forms.ChoiceField(choices=[("", "Any status"), ("live", "Live"), *DisclosureStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("live", "Live"), *DisclosureStatus.choices], required=False
+    )
     requested_from = DayMonthYearField(required=False, label="Requested from")
     requested_to = DayMonthYearField(required=False, label="Requested to")
 

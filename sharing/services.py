@@ -14,11 +14,11 @@ from django.utils import timezone
 from audit.log import record
 from audit.models import Action
 from config.formats import written
+from core.history import save_tracked
+from core.text import MINIMUM_TEXT_LENGTH, NULL_CHARACTERS_MESSAGE, require_text, validate_text
 from matrix.choices import SAFEGUARDING_CLASSIFICATIONS, Status
 from matrix.models import Subject
 from matrix.services import next_reference
-from core.history import save_tracked
-from core.text import MINIMUM_TEXT_LENGTH, NULL_CHARACTERS_MESSAGE, require_text, validate_text
 from sharing import permissions
 from sharing.choices import DisclosureStatus, NoticeKind, ShareableField
 from sharing.models import (
@@ -52,7 +52,9 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
     if agreement.partner_id != partner.pk:
         errors["agreement"] = f"{agreement.reference} is not an agreement with {partner.name}."
     elif not agreement.is_valid_on(today):
-        errors["agreement"] = f"{agreement.reference} is not in force today ({written(agreement.valid_from)} to {written(agreement.valid_to)})."
+        errors["agreement"] = (
+            f"{agreement.reference} is not in force today ({written(agreement.valid_from)} to {written(agreement.valid_to)})."
+        )
     if not agreement.lawful_bases.filter(pk=lawful_basis.pk).exists():
         errors["lawful_basis"] = f"{agreement.reference} does not allow sharing under {lawful_basis.citation}."
     elif not lawful_basis.active:
@@ -90,26 +92,48 @@ def check_disclosure_rules(*, subject: Subject, partner, agreement, lawful_basis
 
 @transaction.atomic
 def request_disclosure(
-    *, acting_user, subject: Subject, agreement: InformationSharingAgreement, lawful_basis: LawfulBasis,
-    purpose: str, fields, expiry=None,
+    *,
+    acting_user,
+    subject: Subject,
+    agreement: InformationSharingAgreement,
+    lawful_basis: LawfulBasis,
+    purpose: str,
+    fields,
+    expiry=None,
 ) -> Disclosure:
     subject = Subject.objects.select_related("borough").get(pk=subject.pk)
     permissions.require_request(acting_user, subject)
     partner = agreement.partner
     expiry = expiry or default_expiry(agreement)
     check_disclosure_rules(
-        subject=subject, partner=partner, agreement=agreement, lawful_basis=lawful_basis,
-        purpose=purpose, fields=fields, expiry=expiry,
+        subject=subject,
+        partner=partner,
+        agreement=agreement,
+        lawful_basis=lawful_basis,
+        purpose=purpose,
+        fields=fields,
+        expiry=expiry,
     )
     disclosure = Disclosure(
-        reference=next_reference(DISCLOSURE_PREFIX), subject=subject, partner=partner, agreement=agreement,
-        lawful_basis=lawful_basis, purpose=purpose.strip(), fields=sorted(set(fields)), requested_by=acting_user,
+        reference=next_reference(DISCLOSURE_PREFIX),
+        subject=subject,
+        partner=partner,
+        agreement=agreement,
+        lawful_basis=lawful_basis,
+        purpose=purpose.strip(),
+        fields=sorted(set(fields)),
+        requested_by=acting_user,
         requested_expiry=expiry,
     )
     save_tracked(disclosure, acting_user=acting_user, reason="Disclosure requested")
     record(
-        Action.ALTER, actor=acting_user, obj=disclosure, subject=subject, recipient=partner.name,
-        justification=f"{lawful_basis.citation}: {disclosure.purpose}", detail="Disclosure requested",
+        Action.ALTER,
+        actor=acting_user,
+        obj=disclosure,
+        subject=subject,
+        recipient=partner.name,
+        justification=f"{lawful_basis.citation}: {disclosure.purpose}",
+        detail="Disclosure requested",
     )
     return disclosure
 
@@ -131,7 +155,9 @@ def _lock(disclosure: Disclosure) -> Disclosure:
 
 def _require_requested(disclosure: Disclosure, action: str) -> None:
     if disclosure.status != DisclosureStatus.REQUESTED:
-        raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; it cannot be {action}.")
+        raise ValidationError(
+            f"{disclosure.reference} is {disclosure.get_status_display().lower()}; it cannot be {action}."
+        )
 
 
 def end_of_day(day) -> datetime:
@@ -146,8 +172,12 @@ def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
     subject = Subject.objects.select_for_update().get(pk=disclosure.subject_id)
     # The world may have moved since the request (review overdue, agreement ended): check everything again.
     check_disclosure_rules(
-        subject=subject, partner=disclosure.partner, agreement=disclosure.agreement,
-        lawful_basis=disclosure.lawful_basis, purpose=disclosure.purpose, fields=disclosure.fields,
+        subject=subject,
+        partner=disclosure.partner,
+        agreement=disclosure.agreement,
+        lawful_basis=disclosure.lawful_basis,
+        purpose=disclosure.purpose,
+        fields=disclosure.fields,
         expiry=min(disclosure.requested_expiry, disclosure.agreement.valid_to),
     )
     now = timezone.now()
@@ -156,7 +186,11 @@ def approve_disclosure(*, acting_user, disclosure: Disclosure) -> Disclosure:
     disclosure.expires_at = end_of_day(min(disclosure.requested_expiry, disclosure.agreement.valid_to))
     save_tracked(disclosure, acting_user=acting_user, reason="Disclosure approved; snapshot taken")
     record(
-        Action.DISCLOSE, actor=acting_user, obj=disclosure, subject=subject, recipient=disclosure.partner.name,
+        Action.DISCLOSE,
+        actor=acting_user,
+        obj=disclosure,
+        subject=subject,
+        recipient=disclosure.partner.name,
         justification=f"{disclosure.lawful_basis.citation}: {disclosure.purpose}",
         detail=f"Disclosed {', '.join(disclosure.fields)} until {disclosure.expires_at:%Y-%m-%d}",
     )
@@ -173,22 +207,40 @@ def refuse_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Di
     permissions.require_approve_or_refuse(acting_user, disclosure, "refuse")
     _require_requested(disclosure, "refused")
     disclosure.refusal_reason = _require_reason(reason)
-    disclosure.status, disclosure.decided_by, disclosure.decided_at = DisclosureStatus.REFUSED, acting_user, timezone.now()
+    disclosure.status, disclosure.decided_by, disclosure.decided_at = (
+        DisclosureStatus.REFUSED,
+        acting_user,
+        timezone.now(),
+    )
     save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure refused: {disclosure.refusal_reason}")
     record(
-        Action.ALTER, actor=acting_user, obj=disclosure, subject=disclosure.subject, recipient=disclosure.partner.name,
-        justification=disclosure.refusal_reason, detail="Disclosure refused",
+        Action.ALTER,
+        actor=acting_user,
+        obj=disclosure,
+        subject=disclosure.subject,
+        recipient=disclosure.partner.name,
+        justification=disclosure.refusal_reason,
+        detail="Disclosure refused",
     )
     return disclosure
 
 
 def _revoke(disclosure: Disclosure, *, acting_user, reason: str) -> Disclosure:
-    disclosure.status, disclosure.revoked_by, disclosure.revoked_at = DisclosureStatus.REVOKED, acting_user, timezone.now()
+    disclosure.status, disclosure.revoked_by, disclosure.revoked_at = (
+        DisclosureStatus.REVOKED,
+        acting_user,
+        timezone.now(),
+    )
     disclosure.revocation_reason = reason
     save_tracked(disclosure, acting_user=acting_user, reason=f"Disclosure revoked: {reason}")
     record(
-        Action.ALTER, actor=acting_user, obj=disclosure, subject=disclosure.subject, recipient=disclosure.partner.name,
-        justification=reason, detail="Disclosure revoked",
+        Action.ALTER,
+        actor=acting_user,
+        obj=disclosure,
+        subject=disclosure.subject,
+        recipient=disclosure.partner.name,
+        justification=reason,
+        detail="Disclosure revoked",
     )
     return disclosure
 
@@ -199,7 +251,9 @@ def revoke_disclosure(*, acting_user, disclosure: Disclosure, reason: str) -> Di
     disclosure = _lock(disclosure)
     permissions.require_decide(acting_user, disclosure, "revoke")
     if disclosure.status != DisclosureStatus.APPROVED:
-        raise ValidationError(f"{disclosure.reference} is {disclosure.get_status_display().lower()}; only approved disclosures can be revoked.")
+        raise ValidationError(
+            f"{disclosure.reference} is {disclosure.get_status_display().lower()}; only approved disclosures can be revoked."
+        )
     return _revoke(disclosure, acting_user=acting_user, reason=_require_reason(reason))
 
 
@@ -223,7 +277,11 @@ def _notify(disclosures, kind: str, message: str, *, acting_user) -> int:
         notice = DisclosureNotice(disclosure=disclosure, kind=kind, message=message)
         save_tracked(notice, acting_user=acting_user, reason="Recipient notified of a later change (DPA 2018 s.38(5))")
         record(
-            Action.ALTER, actor=acting_user, obj=notice, subject=disclosure.subject, recipient=disclosure.partner.name,
+            Action.ALTER,
+            actor=acting_user,
+            obj=notice,
+            subject=disclosure.subject,
+            recipient=disclosure.partner.name,
             detail=f"Recipient notified: {notice.get_kind_display().lower()} after disclosure {disclosure.reference}",
         )
         count += 1
@@ -251,7 +309,8 @@ def notify_subject_corrected(subject: Subject, changed_fields, *, acting_user) -
         ]
         if affected:
             notified += _notify(
-                [disclosure], NoticeKind.CORRECTION,
+                [disclosure],
+                NoticeKind.CORRECTION,
                 f"Since this was disclosed, the following was corrected: {', '.join(affected)}. "
                 "Do not rely on the disclosed value; ask the disclosing borough for the current record.",
                 acting_user=acting_user,
@@ -263,10 +322,14 @@ def notify_evidence_corrected(subject: Subject, evidence, *, acting_user) -> int
     disclosed_in = [
         disclosure
         for disclosure in subject.disclosures.filter(status=DisclosureStatus.APPROVED)
-        if any(item["id"] == str(evidence.uuid) for item in (disclosure.snapshot or {}).get("fields", {}).get("evidence", {}).get("items", []))
+        if any(
+            item["id"] == str(evidence.uuid)
+            for item in (disclosure.snapshot or {}).get("fields", {}).get("evidence", {}).get("items", [])
+        )
     ]
     return _notify(
-        disclosed_in, NoticeKind.CORRECTION,
+        disclosed_in,
+        NoticeKind.CORRECTION,
         f"An evidence item dated {written(evidence.information_date)} that was disclosed has since been "
         f"{'withdrawn' if evidence.is_withdrawn else 'corrected'}. Do not rely on it.",
         acting_user=acting_user,
@@ -337,7 +400,9 @@ def register_partner_agency(*, acting_user, name: str, kind: str) -> PartnerAgen
     except IntegrityError as error:  # the same name registered a moment ago by someone else
         raise ValidationError({"name": taken}) from error
     record(
-        Action.COLLECT, actor=acting_user, obj=agency,
+        Action.COLLECT,
+        actor=acting_user,
+        obj=agency,
         detail=f"Registered partner agency {agency.name} ({agency.get_kind_display().lower()})",
     )
     return agency

@@ -36,7 +36,9 @@ def _evidence(subject, agreement) -> dict:
                 "source_evaluation": item.get_source_evaluation_display(),
                 "intelligence_assessment": item.get_intelligence_assessment_display(),
                 "handling_code": item.handling_code,
-                "handling_conditions": item.handling_conditions if item.handling_code == HandlingCode.CONDITIONS else "",
+                "handling_conditions": item.handling_conditions
+                if item.handling_code == HandlingCode.CONDITIONS
+                else "",
                 "nature": item.get_nature_display(),
                 "offence": item.offence_type.label if item.offence_type else "",
             }

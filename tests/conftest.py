@@ -60,9 +60,7 @@ def any_criterion(db):
     """A published criterion every classification can meet with one police record graded 2C or better."""
     from tests.factories import CriterionFactory
 
-    return CriterionFactory(
-        code="any-classification", classifications=["suspected", "convicted", "victim", "at_risk"]
-    )
+    return CriterionFactory(code="any-classification", classifications=["suspected", "convicted", "victim", "at_risk"])
 
 
 @pytest.fixture
@@ -89,9 +87,16 @@ def make_subject(officer, supervisor, any_criterion):
         )
         if qualifying:
             evidence_services.add_evidence(
-                acting_user=officer, subject=subject, summary="Synthetic arrest record",
-                information_date=timezone.localdate(), source_type="police_record", source_reference="CAD-TEST-1",
-                source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+                acting_user=officer,
+                subject=subject,
+                summary="Synthetic arrest record",
+                information_date=timezone.localdate(),
+                source_type="police_record",
+                source_reference="CAD-TEST-1",
+                source_evaluation="1",
+                intelligence_assessment="A",
+                handling_code="P",
+                nature="fact",
             )
         if status == "draft":
             return subject

@@ -38,7 +38,7 @@ def _closes(line: str, fence: str) -> bool:
 
 
 def _dedent(line: str, indent: int) -> str:
-    return line[min(indent, len(line) - len(line.lstrip(" "))):]
+    return line[min(indent, len(line) - len(line.lstrip(" "))) :]
 
 
 def fenced_blocks(path: Path) -> list[tuple[str, str]]:

@@ -148,7 +148,9 @@ def onboard_and_record(hostname: str, admin: dict, workdir) -> None:
         browser = Browser(playwright, hostname, workdir)
         administrator = browser.new_page()
         sign_in(administrator, admin["username"], admin["password"])
-        links = {username: create_person(administrator, username, label, boroughs) for username, label, _, boroughs in PEOPLE}
+        links = {
+            username: create_person(administrator, username, label, boroughs) for username, label, _, boroughs in PEOPLE
+        }
         pages = {username: set_up(browser, links[username], username) for username, *_ in PEOPLE}
 
         publish_reference_data(pages["dpo.new"])

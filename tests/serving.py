@@ -18,11 +18,7 @@ LOAD_SETTINGS = "import django; from django.conf import settings; settings.INSTA
 
 def clean_env(**overrides) -> dict:
     """The current environment without any govmatrix setting, plus ``overrides``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(SETTINGS_PREFIXES)
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["PYTHONUNBUFFERED"] = "1"
     env.update(overrides)
@@ -58,8 +54,6 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 30.
     raise AssertionError(f"the server did not answer on port {port} within {timeout} seconds")
 
 
-
-
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     process.terminate()
     try:
@@ -89,6 +83,11 @@ def gunicorn(env: dict, log_path: Path, workers: int = 1):
     """gunicorn with the project's own config/gunicorn.py, on a free port; yields its base URL."""
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)}
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--config", "config/gunicorn.py", "config.wsgi:application"]
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--config",
+        "config/gunicorn.py",
+        "config.wsgi:application",
+    ]
     with serving(command, env, log_path, port) as url:
         yield url

@@ -20,10 +20,10 @@ Reading the cells:
   (restricting processing, s.47, and subject access requests, s.45).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Callable
 
 import pytest
 from django.core.cache import cache
@@ -91,7 +91,9 @@ def page(kwargs=None, *, scoped=None, **methods):
 
 
 def api(kwargs=None, *, scoped=None, **methods):
-    return Entry({m: cells(*row) for m, row in methods.items()}, kwargs, bool(kwargs) if scoped is None else scoped, api=True)
+    return Entry(
+        {m: cells(*row) for m, row in methods.items()}, kwargs, bool(kwargs) if scoped is None else scoped, api=True
+    )
 
 
 # How each object URL's kwargs are filled, for a scope (own_borough / other_borough).
@@ -152,7 +154,10 @@ def set_up_link(w, scope):
     from accounts import services
 
     _, path = services.create_user(
-        username="joiner.matrix", email="joiner@example.test", role="officer", acting_user=None,
+        username="joiner.matrix",
+        email="joiner@example.test",
+        role="officer",
+        acting_user=None,
         reason="Synthetic joiner for the access matrix",
     )
     return resolve(path).kwargs
@@ -300,40 +305,49 @@ ACCESS: dict[str, Entry] = {
     "sar-detail": page(sar, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     # An empty POST of a step is refused by its form: back to the request's page with the error summary (302).
     **{
-        f"sar-{action}": page(sar, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302))
+        f"sar-{action}": page(
+            sar, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
+        )
         for action in ("match", "unmatch", "identity", "complete", "refuse")
     },
     # An empty POST leaves the justification form unbound: the DPO sees the form again (200), no report.
     "sar-report": page(sar_subject, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
     # A refused JSON download goes back to the report form with the error summary (302), never raw JSON.
-    "sar-report-json": page(
-        sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
-    ),
+    "sar-report-json": page(sar_subject, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)),
     # User administration: the DPO (and the administrator role, tested in test_accounts_pages) only. An empty
     # POST of a change is refused by its form after the role check: back to the person's page (302); nothing changes.
     "people-list": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     "person-create": page(GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 403, 403, 403, 403, 200)),
-    "person-detail": page(account, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
+    "person-detail": page(
+        account, scoped=False, GET=(LOGIN, 403, 403, 403, 403, 200), POST=(LOGIN, 405, 405, 405, 405, 405)
+    ),
     **{
         f"person-{action}": page(
             account, scoped=False, GET=(LOGIN, 405, 405, 405, 405, 405), POST=(LOGIN, 403, 403, 403, 403, 302)
         )
         for action in (
-            "role", "borough-grant", "borough-withdraw", "partner", "partner-remove", "deactivate", "reactivate",
-            "lockout-reset", "second-factor-reset",
+            "role",
+            "borough-grant",
+            "borough-withdraw",
+            "partner",
+            "partner-remove",
+            "deactivate",
+            "reactivate",
+            "lockout-reset",
+            "second-factor-reset",
         )
     },
     # The joiner's set-up link works for whoever holds it, signed in or not: it moves its token into the
     # session and redirects to the password form (Django's reset-confirm flow).
-    "person-set-up": page(set_up_link, scoped=False, GET=(302, 302, 302, 302, 302, 302), POST=(302, 302, 302, 302, 302, 302)),
+    "person-set-up": page(
+        set_up_link, scoped=False, GET=(302, 302, 302, 302, 302, 302), POST=(302, 302, 302, 302, 302, 302)
+    ),
     # --- REST API (token authentication) ---
     # The root lists endpoint addresses only (no data), like the public schema.
     "api:api-root": api(GET=(LOGIN, 200, 200, 200, 200, 200), POST=(LOGIN, 405, 405, 405, 405, 405)),
     # Boroughs: for those who work with or oversee records; a write is refused to read-only roles first.
     "api:borough-list": api(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 403, 403, 403)),
-    "api:borough-detail": api(
-        borough_code, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 403, 403)
-    ),
+    "api:borough-detail": api(borough_code, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 403, 403)),
     "api:subject-list": api(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 400, 400, 403, 403, 403)),
     "api:subject-detail": api(
         subject("draft", key="uuid"),
@@ -400,7 +414,9 @@ ACCESS: dict[str, Entry] = {
     "api:break-glass": api(GET=(LOGIN, 405, 405, 403, 403, 403), POST=(LOGIN, 400, 400, 403, 403, 403)),
     # Sharing reference data: police and oversight roles; partners use the disclosures endpoint.
     "sharing-api:partner-list": api(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 403, 405, 405)),
-    "sharing-api:partner-detail": api(agency, scoped=False, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 405, 405)),
+    "sharing-api:partner-detail": api(
+        agency, scoped=False, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 405, 405)
+    ),
     "sharing-api:agreement-list": api(GET=(LOGIN, 200, 200, 403, 200, 200), POST=(LOGIN, 405, 405, 403, 405, 405)),
     "sharing-api:agreement-detail": api(
         agreement, scoped=False, GET=(LOGIN, 200, 200, 403, 200, 200), PUT=(LOGIN, 405, 405, 403, 405, 405)
@@ -446,15 +462,19 @@ ACCESS: dict[str, Entry] = {
     "accessibility-statement": page(GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405)),
     **{
         name: page(
-            with_published_release, scoped=False,
-            GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405),
+            with_published_release,
+            scoped=False,
+            GET=(200, 200, 200, 200, 200, 200),
+            POST=(405, 405, 405, 405, 405, 405),
         )
         for name in ("public-statistics-json", "public-statistics-csv")
     },
     **{
         name: page(
-            published_release, scoped=False,
-            GET=(200, 200, 200, 200, 200, 200), POST=(405, 405, 405, 405, 405, 405),
+            published_release,
+            scoped=False,
+            GET=(200, 200, 200, 200, 200, 200),
+            POST=(405, 405, 405, 405, 405, 405),
         )
         for name in ("public-release-json", "public-release-csv")
     },
@@ -565,9 +585,16 @@ class World:
             classification="suspected",
         )
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, summary="Synthetic arrest record",
-            information_date=timezone.localdate(), source_type="police_record", source_reference="CAD-MATRIX-1",
-            source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+            acting_user=officer,
+            subject=subject,
+            summary="Synthetic arrest record",
+            information_date=timezone.localdate(),
+            source_type="police_record",
+            source_reference="CAD-MATRIX-1",
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
+            nature="fact",
         )
         if status == "draft":
             return subject
@@ -586,11 +613,19 @@ class World:
                 from matrix import evidence_services
 
                 self._evidence[key] = evidence_services.add_evidence(
-                    acting_user=self.officers[scope], subject=self.subject(scope, "approved"),
-                    summary="Synthetic post", information_date=timezone.localdate(), source_type="social_media",
-                    source_reference="SM-MATRIX-1", source_evaluation="2", intelligence_assessment="C",
-                    handling_code="P", nature="assessment", social_media_url="https://social.example.test/post/1",
-                    social_media_platform="ExampleNet", captured_on=timezone.localdate(),
+                    acting_user=self.officers[scope],
+                    subject=self.subject(scope, "approved"),
+                    summary="Synthetic post",
+                    information_date=timezone.localdate(),
+                    source_type="social_media",
+                    source_reference="SM-MATRIX-1",
+                    source_evaluation="2",
+                    intelligence_assessment="C",
+                    handling_code="P",
+                    nature="assessment",
+                    social_media_url="https://social.example.test/post/1",
+                    social_media_platform="ExampleNet",
+                    captured_on=timezone.localdate(),
                 )
             else:
                 self._evidence[key] = self.subject(scope, kind).evidence.get()
@@ -612,8 +647,11 @@ class World:
         if key not in self._disclosures:
             self._missing(f"{status} disclosure in {scope}")
             requested = sharing.request_disclosure(
-                acting_user=self.officers[scope], subject=self.subject(scope, "approved"),
-                agreement=self.agreement(scope), lawful_basis=basis("cda-1998-s115"), purpose=PURPOSE,
+                acting_user=self.officers[scope],
+                subject=self.subject(scope, "approved"),
+                agreement=self.agreement(scope),
+                lawful_basis=basis("cda-1998-s115"),
+                purpose=PURPOSE,
                 fields=["name", "evidence"],
             )
             if status == "live":
@@ -629,7 +667,9 @@ class World:
         self._missing("subject access request")
         dpo = self.users["dpo"]
         request = sar_services.open_request(
-            acting_user=dpo, requester_name="Synthetic Applicant", requester_contact="applicant@example.test",
+            acting_user=dpo,
+            requester_name="Synthetic Applicant",
+            requester_contact="applicant@example.test",
             received_on=timezone.localdate() - timedelta(days=3),
         )
         for scope in SCOPES:
@@ -780,7 +820,9 @@ class TestTheTableMatchesTheResolver:
             # Django views cannot be asked which methods they accept: every page decides GET and POST.
             needed = accepted if accepted is not None else {"GET", "POST"}
             undecided += [f"{key} {method}" for method in sorted(needed - set(entry.methods))]
-            assert entry.api == (accepted is not None), f"{key}: api={entry.api} but the view is {'' if accepted else 'not '}DRF"
+            assert entry.api == (accepted is not None), (
+                f"{key}: api={entry.api} but the view is {'' if accepted else 'not '}DRF"
+            )
         assert not undecided, f"methods without expected statuses: {undecided}"
 
     def test_every_row_names_each_role_and_object_urls_both_boroughs(self):
@@ -789,7 +831,9 @@ class TestTheTableMatchesTheResolver:
                 assert tuple(row) == ROLES, (key, method)
                 for role, cell in row.items():
                     if isinstance(cell, tuple):
-                        assert entry.scoped and len(cell) == 2, f"{key} {method} {role}: own/other only for borough objects"
+                        assert entry.scoped and len(cell) == 2, (
+                            f"{key} {method} {role}: own/other only for borough objects"
+                        )
 
 
 # --- The cells ----------------------------------------------------------------------------------------

@@ -37,11 +37,19 @@ def change_form(user, **overrides):
     """The admin's user change form as a browser posts it, with ``overrides``."""
     joined = timezone.localtime(user.date_joined)
     data = {
-        "username": user.username, "first_name": "", "last_name": "", "email": user.email,
-        "is_active": "on" if user.is_active else "", "is_staff": "", "is_superuser": "",
-        "groups": [group.pk for group in user.groups.all()], "user_permissions": [],
-        "date_joined_0": joined.strftime("%Y-%m-%d"), "date_joined_1": joined.strftime("%H:%M:%S"),
-        "last_login_0": "", "last_login_1": "",
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "",
+        "is_superuser": "",
+        "groups": [group.pk for group in user.groups.all()],
+        "user_permissions": [],
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+        "last_login_0": "",
+        "last_login_1": "",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value != ""}
@@ -103,7 +111,9 @@ class TestTheAdminSite:
             reverse("admin:sharing_partnermembership_add"), {"user": person.pk, "partner": agency.pk}
         )
         assert response.status_code == 302
-        assert details(entries) == [("root.synthetic", "Partner agency of partner.admin set to Synthetic Housing Trust")]
+        assert details(entries) == [
+            ("root.synthetic", "Partner agency of partner.admin set to Synthetic Housing Trust")
+        ]
 
     def test_a_second_factor_removed_in_the_admin_is_still_logged(self, admin_site):
         person = make_user("officer", username="officer.admin")
@@ -132,11 +142,15 @@ class TestTheShell:
         entries = NewEntries()
         person.groups.clear()
         BoroughGroupGrant.objects.create(
-            group=team, content_object=Borough.objects.get(code=HACKNEY),
-            permission=BoroughUserGrant._meta.get_field("permission").related_model.objects.get(codename="access_borough"),
+            group=team,
+            content_object=Borough.objects.get(code=HACKNEY),
+            permission=BoroughUserGrant._meta.get_field("permission").related_model.objects.get(
+                codename="access_borough"
+            ),
         )
-        PartnerMembership.objects.create(user=make_user("partner", username="partner.shell"),
-                                         partner=PartnerAgencyFactory(name="Synthetic Agency"))
+        PartnerMembership.objects.create(
+            user=make_user("partner", username="partner.shell"), partner=PartnerAgencyFactory(name="Synthetic Agency")
+        )
         assert [detail for _, detail in details(entries)] == [
             "Roles of officer.shell removed: officer",
             "Granted borough Hackney (E09000012) to group Synthetic Hackney team",
@@ -181,7 +195,10 @@ class TestPermissionsChangedInTheAdmin:
         entries = NewEntries()
         response = admin_site.post(
             reverse("admin:auth_user_change", args=[person.pk]),
-            change_form(person, user_permissions=[permission("matrix.break_glass").pk, permission("matrix.view_all_subjects").pk]),
+            change_form(
+                person,
+                user_permissions=[permission("matrix.break_glass").pk, permission("matrix.view_all_subjects").pk],
+            ),
         )
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert details(entries) == [
@@ -196,7 +213,9 @@ class TestPermissionsChangedInTheAdmin:
             reverse("admin:auth_user_change", args=[person.pk]),
             change_form(person, user_permissions=[permission("matrix.break_glass").pk]),
         )
-        assert details(entries) == [("root.synthetic", "Permissions of user officer.admin removed: matrix.view_all_subjects")]
+        assert details(entries) == [
+            ("root.synthetic", "Permissions of user officer.admin removed: matrix.view_all_subjects")
+        ]
         assert direct_permissions(person.history.latest()) == ["matrix.break_glass"]
 
     def test_a_groups_permissions_are_logged(self, admin_site):
@@ -216,10 +235,13 @@ class TestPermissionsChangedInTheAdmin:
     def test_a_new_group_with_permissions_is_logged(self, admin_site):
         entries = NewEntries()
         response = admin_site.post(
-            reverse("admin:auth_group_add"), {"name": "Synthetic team", "permissions": [permission("matrix.view_subject").pk]}
+            reverse("admin:auth_group_add"),
+            {"name": "Synthetic team", "permissions": [permission("matrix.view_subject").pk]},
         )
         assert response.status_code == 302
-        assert details(entries) == [("root.synthetic", "Permissions of group Synthetic team added: matrix.view_subject")]
+        assert details(entries) == [
+            ("root.synthetic", "Permissions of group Synthetic team added: matrix.view_subject")
+        ]
 
 
 class TestPermissionsChangedInTheShell:

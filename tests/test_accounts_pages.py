@@ -58,10 +58,16 @@ class TestJoiner:
         subject = make_subject("approved")
         entries = NewEntries()
         hackney = Borough.objects.get(code=HACKNEY)
-        response = admin_client.post(reverse("person-create"), {
-            "username": "joiner.one", "email": "joiner.one@example.test", "role": "officer",
-            "boroughs": [hackney.pk], "reason": REASON,
-        })
+        response = admin_client.post(
+            reverse("person-create"),
+            {
+                "username": "joiner.one",
+                "email": "joiner.one@example.test",
+                "role": "officer",
+                "boroughs": [hackney.pk],
+                "reason": REASON,
+            },
+        )
         joiner = User.objects.get(username="joiner.one")
         assert response.status_code == 302 and response["Location"] == reverse("person-detail", args=[joiner.pk])
         [created] = changes(entries)
@@ -75,7 +81,9 @@ class TestJoiner:
         joiner_browser = Client()
         form_page = joiner_browser.get(link, follow=True)
         assert form_page.status_code == 200 and form_page.context["validlink"]
-        done = joiner_browser.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+        done = joiner_browser.post(
+            form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
         assert done.status_code == 302 and done["Location"] == reverse("login")
         signed_in = joiner_browser.post(reverse("login"), {"username": "joiner.one", "password": NEW_PASSWORD})
         assert signed_in.status_code == 302
@@ -88,20 +96,32 @@ class TestJoiner:
 
     def test_malformed_input_is_a_field_error_and_creates_nobody(self, admin_client):
         before = (User.objects.count(), AccessEvent.objects.filter(action="collect").count())
-        response = admin_client.post(reverse("person-create"), {
-            "username": "joiner.two", "email": "not-an-email", "role": "auditor",
-            "boroughs": [Borough.objects.get(code=HACKNEY).pk], "reason": REASON,
-        })
+        response = admin_client.post(
+            reverse("person-create"),
+            {
+                "username": "joiner.two",
+                "email": "not-an-email",
+                "role": "auditor",
+                "boroughs": [Borough.objects.get(code=HACKNEY).pk],
+                "reason": REASON,
+            },
+        )
         assert response.status_code == 200
         assert response.context["form"].errors["email"]
         assert 'href="#id_email"' in response.content.decode()  # the error summary links to the field
         assert (User.objects.count(), AccessEvent.objects.filter(action="collect").count()) == before
 
     def test_a_rule_the_service_applies_is_shown_on_its_field(self, admin_client):
-        response = admin_client.post(reverse("person-create"), {
-            "username": "joiner.three", "email": "joiner.three@example.test", "role": "auditor",
-            "boroughs": [Borough.objects.get(code=HACKNEY).pk], "reason": REASON,
-        })
+        response = admin_client.post(
+            reverse("person-create"),
+            {
+                "username": "joiner.three",
+                "email": "joiner.three@example.test",
+                "role": "auditor",
+                "boroughs": [Borough.objects.get(code=HACKNEY).pk],
+                "reason": REASON,
+            },
+        )
         assert response.status_code == 200
         assert "Only officers and supervisors work in boroughs" in response.context["form"].errors["boroughs"][0]
         assert 'href="#id_boroughs_0"' in response.content.decode()
@@ -120,16 +140,19 @@ class TestMover:
         assert response.status_code == 302
         [withdrawn] = changes(entries)
         assert (withdrawn.actor_username, withdrawn.detail) == (
-            "admin.people", "Withdrew borough Hackney (E09000012) from officer.mover"
+            "admin.people",
+            "Withdrew borough Hackney (E09000012) from officer.mover",
         )
         assert mover_browser.get(reverse("subject-detail", args=[subject.uuid])).status_code == 404
         assert BoroughUserGrant.history.filter(user_id=mover.pk, history_type="-").get().history_change_reason == REASON
 
     def test_a_refused_change_is_shown_on_its_field_even_if_its_form_is_not_offered(self, admin_client):
         partner_user = make_user("partner", username="partner.mover")
-        response = refused(admin_client, partner_user, act(
-            admin_client, partner_user, "borough-grant", borough=Borough.objects.get(code=HACKNEY).pk
-        ))
+        response = refused(
+            admin_client,
+            partner_user,
+            act(admin_client, partner_user, "borough-grant", borough=Borough.objects.get(code=HACKNEY).pk),
+        )
         assert "<title>Error: " in response.content.decode()
         assert "Only officers and supervisors" in response.context["failed_form"].errors["borough"][0]
         page = response.content.decode()
@@ -140,7 +163,9 @@ class TestMover:
         mover = make_user("auditor", username="auditor.mover")
         entries = NewEntries()
         assert act(admin_client, mover, "role", role="supervisor").status_code == 302
-        assert [entry.detail for entry in changes(entries)] == ["Changed role of auditor.mover from auditor to supervisor"]
+        assert [entry.detail for entry in changes(entries)] == [
+            "Changed role of auditor.mover from auditor to supervisor"
+        ]
         assert mover.history.latest().history_change_reason == REASON
 
     @pytest.mark.parametrize(
@@ -176,7 +201,8 @@ class TestLeaver:
 
         [deactivated] = changes(entries)
         assert (deactivated.actor_username, deactivated.detail) == (
-            "admin.people", "Deactivated officer.leaver: 1 session(s) ended, API token revoked"
+            "admin.people",
+            "Deactivated officer.leaver: 1 session(s) ended, API token revoked",
         )
         response = browser.get(reverse("home"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -197,7 +223,8 @@ class TestLeaver:
         assert act(admin_client, person, "lockout-reset").status_code == 302
         assert act(admin_client, person, "second-factor-reset").status_code == 302
         assert [entry.detail.split(":")[0] for entry in changes(entries)] == [
-            "Sign-in lockout reset for officer.phone", "Second factor reset for officer.phone"
+            "Sign-in lockout reset for officer.phone",
+            "Second factor reset for officer.phone",
         ]
 
 
@@ -282,9 +309,15 @@ class TestPrivilegedRolesOnThePages:
 
     def test_a_privileged_role_posted_anyway_is_refused_on_its_field(self, admin_client):
         before = (User.objects.count(), AccessEvent.objects.filter(action="collect").count())
-        response = admin_client.post(reverse("person-create"), {
-            "username": "admin.friend", "email": "friend@example.test", "role": "administrator", "reason": REASON,
-        })
+        response = admin_client.post(
+            reverse("person-create"),
+            {
+                "username": "admin.friend",
+                "email": "friend@example.test",
+                "role": "administrator",
+                "reason": REASON,
+            },
+        )
         assert response.status_code == 200
         assert "Only the data protection officer" in response.context["form"].errors["role"][0]
         assert 'href="#id_role_0"' in response.content.decode()
@@ -326,13 +359,21 @@ class TestPrivilegedRolesOnThePages:
     def test_the_first_administrator_creates_the_dpo_then_the_staff(self, admin_client):
         """The order the operator's guide follows: the DPO first, then everyone else."""
         for username, role, boroughs in [
-            ("dpo.new", "dpo", []), ("officer.new", "officer", [HACKNEY]), ("supervisor.new", "supervisor", [HACKNEY]),
+            ("dpo.new", "dpo", []),
+            ("officer.new", "officer", [HACKNEY]),
+            ("supervisor.new", "supervisor", [HACKNEY]),
             ("auditor.new", "auditor", []),
         ]:
-            response = admin_client.post(reverse("person-create"), {
-                "username": username, "email": f"{username}@example.test", "role": role, "reason": REASON,
-                "boroughs": [Borough.objects.get(code=code).pk for code in boroughs],
-            })
+            response = admin_client.post(
+                reverse("person-create"),
+                {
+                    "username": username,
+                    "email": f"{username}@example.test",
+                    "role": role,
+                    "reason": REASON,
+                    "boroughs": [Borough.objects.get(code=code).pk for code in boroughs],
+                },
+            )
             assert response.status_code == 302, response.context["form"].errors
             assert User.objects.get(username=username).groups.get().name == role
 
@@ -341,8 +382,9 @@ class TestTheDpoUsesTheAdminSite:
     def test_a_dpo_created_by_the_service_opens_the_admin_and_the_criteria(self, administrator):
         from accounts import services
 
-        dpo, _ = services.create_user(username="dpo.new", email="dpo.new@example.test", role="dpo",
-                                      acting_user=administrator, reason=REASON)
+        dpo, _ = services.create_user(
+            username="dpo.new", email="dpo.new@example.test", role="dpo", acting_user=administrator, reason=REASON
+        )
         services.complete_set_up(user=dpo, password=NEW_PASSWORD)
         client = Client()
         assert client.post(reverse("login"), {"username": "dpo.new", "password": NEW_PASSWORD}).status_code == 302
@@ -353,8 +395,9 @@ class TestTheDpoUsesTheAdminSite:
     def test_an_administrator_created_by_the_service_does_not(self):
         from accounts import services
 
-        user, _ = services.create_user(username="admin.new", email="admin.new@example.test", role="administrator",
-                                       acting_user=None, reason=REASON)
+        user, _ = services.create_user(
+            username="admin.new", email="admin.new@example.test", role="administrator", acting_user=None, reason=REASON
+        )
         client = Client()
         client.force_login(user)
         response = client.get(reverse("admin:index"))

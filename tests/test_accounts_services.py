@@ -63,8 +63,13 @@ class NewEntries:
 def everything():
     """Every row a user-administration change could write."""
     return (
-        User.objects.count(), AccessEvent.objects.count(), User.history.count(), BoroughUserGrant.objects.count(),
-        BoroughUserGrant.history.count(), PartnerMembership.objects.count(), list(User.objects.values_list("is_active")),
+        User.objects.count(),
+        AccessEvent.objects.count(),
+        User.history.count(),
+        BoroughUserGrant.objects.count(),
+        BoroughUserGrant.history.count(),
+        PartnerMembership.objects.count(),
+        list(User.objects.values_list("is_active")),
         sorted(User.groups.through.objects.values_list("user_id", "group_id")),
     )
 
@@ -77,19 +82,30 @@ class TestCreateUser:
     def test_a_joiner_gets_a_role_boroughs_history_and_one_logged_entry(self, administrator):
         entries = NewEntries()
         user, link = services.create_user(
-            username="joiner.one", email="joiner.one@example.test", role="officer", boroughs=[borough(HACKNEY)],
-            acting_user=administrator, reason=REASON,
+            username="joiner.one",
+            email="joiner.one@example.test",
+            role="officer",
+            boroughs=[borough(HACKNEY)],
+            acting_user=administrator,
+            reason=REASON,
         )
         assert list(user.groups.values_list("name", flat=True)) == ["officer"]
         assert BoroughUserGrant.objects.filter(user=user, content_object__code=HACKNEY).exists()
         assert not user.has_usable_password() and user.is_active
         entry = entries.one()
         assert (entry.action, entry.actor_id, entry.actor_username, entry.justification) == (
-            "collect", administrator.pk, "admin.people", REASON
+            "collect",
+            administrator.pk,
+            "admin.people",
+            REASON,
         )
         assert entry.detail == "Created user joiner.one with role officer; boroughs Hackney (E09000012)"
         version = user.history.get()
-        assert (version.history_type, version.history_user, version.history_change_reason) == ("+", administrator, REASON)
+        assert (version.history_type, version.history_user, version.history_change_reason) == (
+            "+",
+            administrator,
+            REASON,
+        )
         assert roles_of(version) == ["officer"]
         grant_version = BoroughUserGrant.history.get(user_id=user.pk)
         assert (grant_version.history_user, grant_version.history_change_reason) == (administrator, REASON)
@@ -99,7 +115,10 @@ class TestCreateUser:
         """The signature bootstrap_force relies on: acting_user=None is the system."""
         entries = NewEntries()
         user, _ = services.create_user(
-            username="first.admin", email="first.admin@example.test", role="administrator", acting_user=None,
+            username="first.admin",
+            email="first.admin@example.test",
+            role="administrator",
+            acting_user=None,
             reason="First administrator created by bootstrap_force",
         )
         assert granted_permissions(user) == {MANAGE_USERS}
@@ -110,8 +129,12 @@ class TestCreateUser:
     def test_a_partner_user_belongs_to_their_agency(self, administrator):
         agency = PartnerAgencyFactory(name="Synthetic Youth Service")
         user, _ = services.create_user(
-            username="partner.new", email="partner.new@example.test", role="partner", partner=agency,
-            acting_user=administrator, reason=REASON,
+            username="partner.new",
+            email="partner.new@example.test",
+            role="partner",
+            partner=agency,
+            acting_user=administrator,
+            reason=REASON,
         )
         assert user.partner_membership.partner == agency
         assert PartnerMembership.history.get(user_id=user.pk).history_user == administrator
@@ -148,14 +171,16 @@ class TestCreateUser:
     def test_only_administrators_and_the_dpo_create_users(self, role):
         acting = make_user(role, username=f"acting.{role}")
         with pytest.raises(PermissionDenied):
-            services.create_user(username="joiner.x", email="x@example.test", role="officer", acting_user=acting,
-                                 reason=REASON)
+            services.create_user(
+                username="joiner.x", email="x@example.test", role="officer", acting_user=acting, reason=REASON
+            )
         assert not User.objects.filter(username="joiner.x").exists()
 
     def test_the_dpo_manages_users_too(self, db):
         dpo = make_user("dpo", username="dpo")
-        user, _ = services.create_user(username="joiner.dpo", email="j@example.test", role="auditor", acting_user=dpo,
-                                       reason=REASON)
+        user, _ = services.create_user(
+            username="joiner.dpo", email="j@example.test", role="auditor", acting_user=dpo, reason=REASON
+        )
         assert user.groups.get().name == "auditor"
 
 
@@ -181,7 +206,9 @@ class TestMovers:
         assert mover.history.count() == versions + 1
         latest = mover.history.latest()
         assert (latest.history_user, latest.history_change_reason, roles_of(latest)) == (
-            administrator, REASON, ["supervisor"]
+            administrator,
+            REASON,
+            ["supervisor"],
         )
 
     def test_the_scope_must_fit_the_new_role(self, administrator, mover):
@@ -198,12 +225,16 @@ class TestMovers:
         services.grant_borough(user=mover, borough=borough(SOUTHWARK), acting_user=administrator, reason=REASON)
         granted = entries.one()
         assert (granted.action, granted.actor_username, granted.detail) == (
-            "alter", "admin.people", "Granted borough Southwark (E09000028) to officer.mover"
+            "alter",
+            "admin.people",
+            "Granted borough Southwark (E09000028) to officer.mover",
         )
         entries = NewEntries()
         services.withdraw_borough(user=mover, borough=borough(HACKNEY), acting_user=administrator, reason=REASON)
         assert entries.one().detail == "Withdrew borough Hackney (E09000012) from officer.mover"
-        assert list(BoroughUserGrant.objects.filter(user=mover).values_list("content_object__code", flat=True)) == [SOUTHWARK]
+        assert list(BoroughUserGrant.objects.filter(user=mover).values_list("content_object__code", flat=True)) == [
+            SOUTHWARK
+        ]
         withdrawn = BoroughUserGrant.history.filter(user_id=mover.pk, history_type="-").get()
         assert (withdrawn.history_user, withdrawn.history_change_reason) == (administrator, REASON)
 
@@ -307,7 +338,9 @@ class TestSignInResets:
         StaticDevice.objects.create(user=mover, name="Recovery codes", confirmed=True)
         entries = NewEntries()
         assert services.reset_second_factor(user=mover, acting_user=administrator, reason=REASON) == 2
-        assert not TOTPDevice.objects.filter(user=mover).exists() and not StaticDevice.objects.filter(user=mover).exists()
+        assert (
+            not TOTPDevice.objects.filter(user=mover).exists() and not StaticDevice.objects.filter(user=mover).exists()
+        )
         assert entries.one().detail == "Second factor reset for officer.mover: 2 device(s) removed; they enrol again"
         with pytest.raises(ValidationError, match="has not set up"):
             services.reset_second_factor(user=mover, acting_user=administrator, reason=REASON)
@@ -321,7 +354,9 @@ class TestCommands:
         assert not mover.is_active
         entry = entries.one()
         assert (entry.actor_id, entry.actor_username, entry.justification) == (
-            None, "system", "Synthetic: account compromised, incident SYN-9"
+            None,
+            "system",
+            "Synthetic: account compromised, incident SYN-9",
         )
         assert "deactivated" in capsys.readouterr().out
 
@@ -332,7 +367,8 @@ class TestCommands:
         call_command("reset_lockout", mover.username, reason="Synthetic: verified by phone")
         call_command("reset_second_factor", mover.username, reason="Synthetic: phone lost")
         assert [entry.detail.split(":")[0] for entry in entries.all()] == [
-            "Sign-in lockout reset for officer.mover", "Second factor reset for officer.mover"
+            "Sign-in lockout reset for officer.mover",
+            "Second factor reset for officer.mover",
         ]
 
     def test_commands_need_a_reason_and_a_real_user(self, mover):
@@ -391,7 +427,9 @@ def dpo_user(username="dpo.acting"):
 
 def with_second_factor_and_lockout(user):
     TOTPDevice.objects.create(user=user, name="Synthetic app", confirmed=True)
-    AccessAttempt.objects.create(username=user.username, ip_address="192.0.2.1", user_agent="synthetic", failures_since_start=1)
+    AccessAttempt.objects.create(
+        username=user.username, ip_address="192.0.2.1", user_agent="synthetic", failures_since_start=1
+    )
     return user
 
 
@@ -409,7 +447,9 @@ ACCOUNT_ACTIONS = {
     "deactivate": lambda user, actor: services.deactivate_user(user=user, acting_user=actor, reason=REASON),
     "reactivate": lambda user, actor: services.reactivate_user(user=user, acting_user=actor, reason=REASON),
     "lockout-reset": lambda user, actor: services.reset_lockout(user=user, acting_user=actor, reason=REASON),
-    "second-factor-reset": lambda user, actor: services.reset_second_factor(user=user, acting_user=actor, reason=REASON),
+    "second-factor-reset": lambda user, actor: services.reset_second_factor(
+        user=user, acting_user=actor, reason=REASON
+    ),
 }
 
 
@@ -464,8 +504,9 @@ class TestSuperusersAndSystemAccounts:
         dpo = dpo_user()
         before = everything()
         with pytest.raises(ValidationError) as error:
-            services.create_user(username="System.helper", email="s@example.test", role="officer",
-                                 acting_user=dpo, reason=REASON)
+            services.create_user(
+                username="System.helper", email="s@example.test", role="officer", acting_user=dpo, reason=REASON
+            )
         assert "system" in error.value.message_dict["username"][0]
         assert everything() == before
 
@@ -479,44 +520,55 @@ class TestPrivilegedRoles:
         dpo_user()
         before = everything()
         with pytest.raises(ValidationError) as error:
-            services.create_user(username="joiner.priv", email="p@example.test", role=role, acting_user=administrator,
-                                 reason=REASON)
+            services.create_user(
+                username="joiner.priv", email="p@example.test", role=role, acting_user=administrator, reason=REASON
+            )
         assert "Only the data protection officer" in error.value.message_dict["role"][0]
         assert everything() == before
 
     def test_an_administrator_creates_the_first_dpo_and_only_that(self, administrator):
         before = everything()
         with pytest.raises(ValidationError) as error:
-            services.create_user(username="admin.friend", email="f@example.test", role="administrator",
-                                 acting_user=administrator, reason=REASON)
+            services.create_user(
+                username="admin.friend",
+                email="f@example.test",
+                role="administrator",
+                acting_user=administrator,
+                reason=REASON,
+            )
         assert "role" in error.value.message_dict
         assert everything() == before
         entries = NewEntries()
-        first, _ = services.create_user(username="dpo.first", email="d@example.test", role="dpo",
-                                        acting_user=administrator, reason=REASON)
+        first, _ = services.create_user(
+            username="dpo.first", email="d@example.test", role="dpo", acting_user=administrator, reason=REASON
+        )
         assert first.groups.get().name == "dpo"
         assert entries.one().actor_username == "admin.people"
         before = everything()
         with pytest.raises(ValidationError) as error:
-            services.create_user(username="dpo.second", email="d2@example.test", role="dpo", acting_user=administrator,
-                                 reason=REASON)
+            services.create_user(
+                username="dpo.second", email="d2@example.test", role="dpo", acting_user=administrator, reason=REASON
+            )
         assert "role" in error.value.message_dict
         assert everything() == before
 
     def test_a_deactivated_dpo_does_not_count(self, administrator):
         services.deactivate_user(user=dpo_user("dpo.left"), acting_user=None, reason=REASON)
-        user, _ = services.create_user(username="dpo.next", email="d@example.test", role="dpo",
-                                       acting_user=administrator, reason=REASON)
+        user, _ = services.create_user(
+            username="dpo.next", email="d@example.test", role="dpo", acting_user=administrator, reason=REASON
+        )
         assert user.groups.get().name == "dpo"
 
     @pytest.mark.parametrize("role", ["administrator", "dpo"])
     def test_the_dpo_and_the_system_create_privileged_accounts(self, role):
         dpo = dpo_user()
-        user, _ = services.create_user(username=f"new.{role}", email="n@example.test", role=role, acting_user=dpo,
-                                       reason=REASON)
+        user, _ = services.create_user(
+            username=f"new.{role}", email="n@example.test", role=role, acting_user=dpo, reason=REASON
+        )
         assert user.groups.get().name == role
-        other, _ = services.create_user(username=f"sys.{role}", email="s@example.test", role=role, acting_user=None,
-                                        reason=REASON)
+        other, _ = services.create_user(
+            username=f"sys.{role}", email="s@example.test", role=role, acting_user=None, reason=REASON
+        )
         assert other.groups.get().name == role
 
     @pytest.mark.parametrize("role", ["administrator", "dpo"])
@@ -556,8 +608,9 @@ class TestPrivilegedRoles:
 class TestAdminSiteAccessFollowsTheRole:
     def test_a_dpo_created_by_the_service_may_use_the_admin_site(self, db):
         entries = NewEntries()
-        user, _ = services.create_user(username="dpo.new", email="dpo.new@example.test", role="dpo", acting_user=None,
-                                       reason=REASON)
+        user, _ = services.create_user(
+            username="dpo.new", email="dpo.new@example.test", role="dpo", acting_user=None, reason=REASON
+        )
         user.refresh_from_db()
         assert user.is_staff and not user.is_superuser
         assert entries.one().detail == "Created user dpo.new with role dpo; admin site access granted"
@@ -565,8 +618,9 @@ class TestAdminSiteAccessFollowsTheRole:
 
     @pytest.mark.parametrize("role", ["officer", "supervisor", "auditor", "administrator"])
     def test_no_other_role_does(self, role):
-        user, _ = services.create_user(username=f"new.{role}", email="n@example.test", role=role, acting_user=None,
-                                       reason=REASON)
+        user, _ = services.create_user(
+            username=f"new.{role}", email="n@example.test", role=role, acting_user=None, reason=REASON
+        )
         user.refresh_from_db()
         assert not user.is_staff
 
@@ -601,11 +655,13 @@ class TestInitialPassword:
         from matrix.retention import system_user
 
         actor = system_user("system.bootstrap_force")
-        user, _ = services.create_user(username="first.admin", email="f@example.test", role="administrator",
-                                       acting_user=None, reason=REASON)
+        user, _ = services.create_user(
+            username="first.admin", email="f@example.test", role="administrator", acting_user=None, reason=REASON
+        )
         entries = NewEntries()
-        services.set_initial_password(user=user, password="synthetic-Harbour-lantern-2026", acting_user=actor,
-                                      reason=REASON)
+        services.set_initial_password(
+            user=user, password="synthetic-Harbour-lantern-2026", acting_user=actor, reason=REASON
+        )
         user.refresh_from_db()
         assert user.check_password("synthetic-Harbour-lantern-2026")
         entry = entries.one()
@@ -620,15 +676,17 @@ class TestInitialPassword:
         dpo = dpo_user()
         before = everything()
         with pytest.raises(PermissionDenied):
-            services.set_initial_password(user=mover, password="synthetic-Harbour-lantern-2026",
-                                          acting_user=dpo, reason=REASON)
+            services.set_initial_password(
+                user=mover, password="synthetic-Harbour-lantern-2026", acting_user=dpo, reason=REASON
+            )
         assert everything() == before
 
     def test_only_a_first_password_and_only_a_good_one(self, mover):
         before = everything()
         with pytest.raises(ValidationError, match="already has a password"):
-            services.set_initial_password(user=mover, password="synthetic-Harbour-lantern-2026", acting_user=None,
-                                          reason=REASON)
+            services.set_initial_password(
+                user=mover, password="synthetic-Harbour-lantern-2026", acting_user=None, reason=REASON
+            )
         User.objects.filter(pk=mover.pk).update(password="!unusable")
         with pytest.raises(ValidationError) as error:
             services.set_initial_password(user=mover, password="password", acting_user=None, reason=REASON)

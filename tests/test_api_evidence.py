@@ -77,11 +77,20 @@ def state(subject) -> tuple:
 
 def add_social_media(subject, officer, **fields):
     return evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary="Synthetic video showing a weapon",
-        information_date=TODAY() - timedelta(days=2), source_type="social_media", source_reference="OSINT-7",
-        source_evaluation="2", intelligence_assessment="B", handling_code="P", nature="assessment",
-        social_media_url="https://social.example.test/post/7", social_media_platform="ExampleNet",
-        captured_on=TODAY() - timedelta(days=1), **fields,
+        acting_user=officer,
+        subject=subject,
+        summary="Synthetic video showing a weapon",
+        information_date=TODAY() - timedelta(days=2),
+        source_type="social_media",
+        source_reference="OSINT-7",
+        source_evaluation="2",
+        intelligence_assessment="B",
+        handling_code="P",
+        nature="assessment",
+        social_media_url="https://social.example.test/post/7",
+        social_media_platform="ExampleNet",
+        captured_on=TODAY() - timedelta(days=1),
+        **fields,
     )
 
 
@@ -191,7 +200,8 @@ class TestCreate:
     def test_officer_adds_an_item_with_history(self, officer, api_as, draft):
         weight = OffenceWeightFactory()
         response = api_as(officer).post(
-            list_url(draft), new_item(offence_type=weight.offence_type.code, change_reason="From the custody record"),
+            list_url(draft),
+            new_item(offence_type=weight.offence_type.code, change_reason="From the custody record"),
             format="json",
         )
         assert response.status_code == 201, response.json()
@@ -366,9 +376,7 @@ class TestWithdraw:
         latest = arrest.history.latest()
         assert (latest.history_user, latest.history_change_reason) == (officer, "Withdrawn: Source retracted")
 
-    def test_withdrawal_that_leaves_no_criterion_met_flags_the_approved_subject(
-        self, officer, api_as, make_subject
-    ):
+    def test_withdrawal_that_leaves_no_criterion_met_flags_the_approved_subject(self, officer, api_as, make_subject):
         approved = make_subject("approved")
         client = api_as(officer)
         assert client.get(f"/api/subjects/{approved.uuid}/").json()["criteria_lapsed_at"] is None
@@ -426,9 +434,16 @@ def scored(officer, make_subject):
     weight = OffenceWeightFactory(method=HarmMethodFactory(), weight=Decimal("10.00"))
     subject = make_subject("draft", qualifying=False)
     evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary="Synthetic arrest for possession of a knife",
-        information_date=TODAY(), source_type="police_record", source_reference="CAD-KNIFE-1",
-        source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+        acting_user=officer,
+        subject=subject,
+        summary="Synthetic arrest for possession of a knife",
+        information_date=TODAY(),
+        source_type="police_record",
+        source_reference="CAD-KNIFE-1",
+        source_evaluation="1",
+        intelligence_assessment="A",
+        handling_code="P",
+        nature="fact",
         offence_type=weight.offence_type,
     )
     clip = add_social_media(subject, officer, offence_type=weight.offence_type)

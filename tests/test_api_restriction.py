@@ -52,8 +52,12 @@ def live(officer, supervisor, make_subject):
     """An approved Hackney record with a live disclosure to a partner."""
     subject = make_subject("approved")
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: diversion plan agreed at panel", fields=["name"],
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: diversion plan agreed at panel",
+        fields=["name"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -98,7 +102,9 @@ class TestRestrictThenLift:
         stored = Subject.objects.get(pk=subject.pk)
         assert stored.is_restricted and stored.history.latest().history_user == dpo
         assert live.notices.get().kind == "restriction"  # the recipient is told
-        logged = AccessEvent.objects.filter(action="alter", object_type="subject", subject_uuid=subject.uuid, actor_username=dpo.username)[0]
+        logged = AccessEvent.objects.filter(
+            action="alter", object_type="subject", subject_uuid=subject.uuid, actor_username=dpo.username
+        )[0]
         assert (logged.detail, as_read(logged)) == ("Processing restricted", REASON)
 
         response = client.post(url(subject, "lift"), {"reason": LIFT_REASON, "version": data["version"]}, format="json")
@@ -214,9 +220,16 @@ class TestTheBrowserAndTheApiAgree:
             steps = AccessEvent.objects.filter(subject_uuid=subject.uuid, action="alter", actor_username=dpo.username)
             event = steps[0]  # the newest: the log is ordered newest first
             return (
-                stored.is_restricted, stored.restriction_reason, stored.version - subject.version,
-                stored.restricted_at.date() == timezone.localdate(), latest.history_user, latest.history_change_reason,
-                event.actor_username, event.detail, as_read(event), event.outcome,
+                stored.is_restricted,
+                stored.restriction_reason,
+                stored.version - subject.version,
+                stored.restricted_at.date() == timezone.localdate(),
+                latest.history_user,
+                latest.history_change_reason,
+                event.actor_username,
+                event.detail,
+                as_read(event),
+                event.outcome,
             )
 
         assert outcome(on_page) == outcome(by_api)
@@ -244,7 +257,9 @@ def test_the_schema_documents_both_actions_with_their_errors():
     assert {"201", "400", "403"} <= set(break_glass["responses"])
 
 
-def test_an_erased_record_cannot_be_restricted_and_the_page_does_not_offer_it(api_as, client, dpo, supervisor, make_subject):
+def test_an_erased_record_cannot_be_restricted_and_the_page_does_not_offer_it(
+    api_as, client, dpo, supervisor, make_subject
+):
     from matrix.retention import erase_subject
 
     erased = erase_subject(make_subject("removed"), acting_user=supervisor)

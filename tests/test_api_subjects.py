@@ -88,9 +88,14 @@ class TestCreate:
 @pytest.fixture
 def draft(officer):
     return services.create_subject(
-        acting_user=officer, borough=Borough.objects.get(code=HACKNEY), family_name="Testperson",
-        given_names="Alpha", date_of_birth=timezone.localdate().replace(year=2003), gender="male",
-        ethnicity="not_stated", classification="suspected",
+        acting_user=officer,
+        borough=Borough.objects.get(code=HACKNEY),
+        family_name="Testperson",
+        given_names="Alpha",
+        date_of_birth=timezone.localdate().replace(year=2003),
+        gender="male",
+        ethnicity="not_stated",
+        classification="suspected",
     )
 
 
@@ -112,7 +117,10 @@ class TestUpdate:
         assert latest.history_change_reason == "Spelling"
 
     def test_stale_version_is_409_and_changes_nothing(self, officer, supervisor, api_as, draft):
-        assert api_as(supervisor).patch(self.url(draft), {"given_names": "First", "version": 1}, format="json").status_code == 200
+        assert (
+            api_as(supervisor).patch(self.url(draft), {"given_names": "First", "version": 1}, format="json").status_code
+            == 200
+        )
         history_before = draft.history.count()
         response = api_as(officer).patch(self.url(draft), {"given_names": "Second", "version": 1}, format="json")
         assert response.status_code == 409
@@ -175,7 +183,9 @@ class TestUpdate:
         services.refresh_assessment(draft, acting_user=officer, reason="Method published")
         draft.refresh_from_db()
         assert draft.harm_score is not None
-        response = api_as(officer).patch(self.url(draft), {"classification": "victim", "version": draft.version}, format="json")
+        response = api_as(officer).patch(
+            self.url(draft), {"classification": "victim", "version": draft.version}, format="json"
+        )
         assert response.status_code == 200, response.json()
         assert response.json()["harm_score"] is None
 
@@ -225,9 +235,16 @@ class TestListFilters:
 @pytest.mark.django_db
 def test_evidence_added_through_the_service_is_tracked(officer, draft):
     item = evidence_services.add_evidence(
-        acting_user=officer, subject=draft, summary="Synthetic", information_date=timezone.localdate(),
-        source_type="police_record", source_reference="CAD-1", source_evaluation="1",
-        intelligence_assessment="A", handling_code="P", nature="fact",
+        acting_user=officer,
+        subject=draft,
+        summary="Synthetic",
+        information_date=timezone.localdate(),
+        source_type="police_record",
+        source_reference="CAD-1",
+        source_evaluation="1",
+        intelligence_assessment="A",
+        handling_code="P",
+        nature="fact",
     )
     assert item.history.get().history_user == officer
 
@@ -238,9 +255,16 @@ def test_evidence_on_other_borough_is_refused(outsider, draft):
 
     with pytest.raises(PermissionDenied):
         evidence_services.add_evidence(
-            acting_user=outsider, subject=draft, summary="Synthetic", information_date=timezone.localdate(),
-            source_type="police_record", source_reference="CAD-1", source_evaluation="1",
-            intelligence_assessment="A", handling_code="P", nature="fact",
+            acting_user=outsider,
+            subject=draft,
+            summary="Synthetic",
+            information_date=timezone.localdate(),
+            source_type="police_record",
+            source_reference="CAD-1",
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
+            nature="fact",
         )
     assert not draft.evidence.exists()
 
@@ -248,10 +272,18 @@ def test_evidence_on_other_borough_is_refused(outsider, draft):
 @pytest.mark.django_db
 def test_social_media_evidence_starts_unverified(officer, draft):
     item = evidence_services.add_evidence(
-        acting_user=officer, subject=draft, summary="Synthetic clip", information_date=timezone.localdate(),
-        source_type="social_media", source_reference="OSINT-1", source_evaluation="2",
-        intelligence_assessment="C", handling_code="P", nature="assessment",
-        social_media_url="https://video.example.invalid/clip", social_media_platform="Example",
+        acting_user=officer,
+        subject=draft,
+        summary="Synthetic clip",
+        information_date=timezone.localdate(),
+        source_type="social_media",
+        source_reference="OSINT-1",
+        source_evaluation="2",
+        intelligence_assessment="C",
+        handling_code="P",
+        nature="assessment",
+        social_media_url="https://video.example.invalid/clip",
+        social_media_platform="Example",
         captured_on=timezone.localdate(),
     )
     assert item.verification == "unverified"
@@ -260,8 +292,6 @@ def test_social_media_evidence_starts_unverified(officer, draft):
 @pytest.mark.django_db
 def test_also_victim_allowed_once_a_victimisation_item_exists(officer, api_as, draft):
     EvidenceFactory(subject=draft, relates_to_victimisation=True, created_by=officer)
-    response = api_as(officer).patch(
-        f"/api/subjects/{draft.uuid}/", {"also_victim": True, "version": 1}, format="json"
-    )
+    response = api_as(officer).patch(f"/api/subjects/{draft.uuid}/", {"also_victim": True, "version": 1}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["also_victim"] is True

@@ -62,14 +62,26 @@ def own_record(supervisor, second_supervisor, any_criterion):
 
     def build(status="submitted"):
         subject = services.create_subject(
-            acting_user=supervisor, borough=Borough.objects.get(code=HACKNEY), family_name="Testperson",
-            given_names="Own", date_of_birth=timezone.localdate().replace(year=2002), gender="female",
-            ethnicity="not_stated", classification="suspected",
+            acting_user=supervisor,
+            borough=Borough.objects.get(code=HACKNEY),
+            family_name="Testperson",
+            given_names="Own",
+            date_of_birth=timezone.localdate().replace(year=2002),
+            gender="female",
+            ethnicity="not_stated",
+            classification="suspected",
         )
         evidence_services.add_evidence(
-            acting_user=supervisor, subject=subject, summary="Synthetic arrest record",
-            information_date=timezone.localdate(), source_type="police_record", source_reference="CAD-OWN-1",
-            source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+            acting_user=supervisor,
+            subject=subject,
+            summary="Synthetic arrest record",
+            information_date=timezone.localdate(),
+            source_type="police_record",
+            source_reference="CAD-OWN-1",
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
+            nature="fact",
         )
         subject = workflow.submit_subject(acting_user=supervisor, subject=subject)
         if status == "approved":
@@ -374,7 +386,10 @@ class TestStaleVersion:
         subject = subject_in(step)
         seen = subject.version
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=seen, changes={"aliases": "Synthetic-Alias"},
+            acting_user=officer,
+            subject=subject,
+            expected_version=seen,
+            changes={"aliases": "Synthetic-Alias"},
             reason="Someone else edited meanwhile",
         )
         before = state(subject)
@@ -407,7 +422,11 @@ class TestHistory:
             "changes"
         ]
         assert entries[-1] | {"when": None} == {
-            "when": None, "who": officer.username, "kind": "Created", "reason": "Created as a draft", "version": 1,
+            "when": None,
+            "who": officer.username,
+            "kind": "Created",
+            "reason": "Created as a draft",
+            "version": 1,
             "changes": [],
         }
 
@@ -415,8 +434,11 @@ class TestHistory:
         draft = make_subject("draft")
         officer_in_both = make_user("officer", [HACKNEY, SOUTHWARK], username="officer.both")
         services.update_subject(
-            acting_user=officer_in_both, subject=draft, expected_version=draft.version,
-            changes={"borough": Borough.objects.get(code=SOUTHWARK)}, reason="Moved to Southwark",
+            acting_user=officer_in_both,
+            subject=draft,
+            expected_version=draft.version,
+            changes={"borough": Borough.objects.get(code=SOUTHWARK)},
+            reason="Moved to Southwark",
         )
         entries = api_as(officer_in_both).get(history_url(draft)).json()
         change = next(c for c in entries[0]["changes"] if c["field"] == "borough")
@@ -449,13 +471,23 @@ class TestHistory:
         one = count()
         for n in range(9):
             evidence_services.add_evidence(
-                acting_user=officer, subject=subject, summary=f"Synthetic item {n}",
-                information_date=timezone.localdate(), source_type="police_record", source_reference=f"CAD-{n}",
-                source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+                acting_user=officer,
+                subject=subject,
+                summary=f"Synthetic item {n}",
+                information_date=timezone.localdate(),
+                source_type="police_record",
+                source_reference=f"CAD-{n}",
+                source_evaluation="1",
+                intelligence_assessment="A",
+                handling_code="P",
+                nature="fact",
             )
             services.update_subject(
-                acting_user=officer, subject=subject, expected_version=Subject.objects.get(pk=subject.pk).version,
-                changes={"aliases": f"Alias {n}"}, reason=f"Alias {n} recorded",
+                acting_user=officer,
+                subject=subject,
+                expected_version=Subject.objects.get(pk=subject.pk).version,
+                changes={"aliases": f"Alias {n}"},
+                reason=f"Alias {n} recorded",
             )
         EvidenceFactory.create_batch(3, subject=subject)
         assert subject.evidence.count() >= 10
@@ -471,9 +503,12 @@ def test_schema_documents_every_step_with_its_request_body():
         operation = paths[f"/api/subjects/{{uuid}}/{step}/"]["post"]
         assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("Request")
         assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
-    assert paths["/api/subjects/{uuid}/history/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
-        "type"
-    ] == "array"
+    assert (
+        paths["/api/subjects/{uuid}/history/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+            "type"
+        ]
+        == "array"
+    )
     assert set(paths["/api/subjects/{uuid}/evidence/"]) >= {"get", "post"}
     assert set(paths["/api/evidence/{uuid}/"]) >= {"get", "patch"}
     assert "put" not in paths["/api/evidence/{uuid}/"]

@@ -49,13 +49,20 @@ def required_operations() -> set[str]:
 def test_every_history_table_in_the_database_is_protected():
     history = {table for table in database_tables() if "_historical" in table}
     assert set(TRANSPARENCY_HISTORY) <= history
-    unprotected = {table: guarded_operations(table) for table in history if guarded_operations(table) != required_operations()}
+    unprotected = {
+        table: guarded_operations(table) for table in history if guarded_operations(table) != required_operations()
+    }
     assert unprotected == {}
 
 
 def test_every_append_only_model_is_protected():
     tables = set(triggers.append_only_tables())
-    assert {"audit_accessevent", "audit_chaincheck", "transparency_statisticsrelease", "transparency_impactassessment"} <= tables
+    assert {
+        "audit_accessevent",
+        "audit_chaincheck",
+        "transparency_statisticsrelease",
+        "transparency_impactassessment",
+    } <= tables
     assert tables <= database_tables()
     assert {table: guarded_operations(table) for table in tables} == dict.fromkeys(tables, required_operations())
 
@@ -94,9 +101,16 @@ def write_transparency_history(user) -> None:
         area_code=HACKNEY, dimension="gender", group="female", population=1, source="Synthetic census", year=2021
     )
     ImpactAssessment.objects.create(
-        kind=AssessmentKind.choices[0][0], title="Synthetic assessment", version="1", assessed_on=date(2026, 1, 5),
-        approver_name="Synthetic Approver", approver_role="DPO", residual_risks="None accepted", summary="Synthetic",
-        next_review_on=date(2027, 1, 5), recorded_by=user,
+        kind=AssessmentKind.choices[0][0],
+        title="Synthetic assessment",
+        version="1",
+        assessed_on=date(2026, 1, 5),
+        approver_name="Synthetic Approver",
+        approver_role="DPO",
+        residual_risks="None accepted",
+        summary="Synthetic",
+        next_review_on=date(2027, 1, 5),
+        recorded_by=user,
     )
 
 

@@ -18,8 +18,13 @@ from tests.factories import TEST_PASSWORD, make_user
 from tests.sharing_factories import AgreementFactory, basis
 
 NEW_SUBJECT = {
-    "borough": HACKNEY, "family_name": "Testperson", "given_names": "Alpha", "date_of_birth": "2004-03-02",
-    "gender": "male", "ethnicity": "not_stated", "classification": "suspected",
+    "borough": HACKNEY,
+    "family_name": "Testperson",
+    "given_names": "Alpha",
+    "date_of_birth": "2004-03-02",
+    "gender": "male",
+    "ethnicity": "not_stated",
+    "classification": "suspected",
 }
 
 
@@ -31,13 +36,25 @@ def last(action: str) -> AccessEvent:
 class TestEachActionThroughThePages:
     def test_collect(self, client, officer):
         client.force_login(officer)
-        client.post("/subjects/new/", {
-            "borough": Borough.objects.get(code=HACKNEY).pk, "classification": "at_risk", "family_name": "Testperson",
-            "given_names": "Echo", "date_of_birth": "2012-02-02", "gender": "female", "ethnicity": "not_stated",
-        })
+        client.post(
+            "/subjects/new/",
+            {
+                "borough": Borough.objects.get(code=HACKNEY).pk,
+                "classification": "at_risk",
+                "family_name": "Testperson",
+                "given_names": "Echo",
+                "date_of_birth": "2012-02-02",
+                "gender": "female",
+                "ethnicity": "not_stated",
+            },
+        )
         subject = Subject.objects.get()
         event = last("collect")
-        assert (event.actor_username, event.subject_uuid, event.object_type) == (officer.username, subject.uuid, "subject")
+        assert (event.actor_username, event.subject_uuid, event.object_type) == (
+            officer.username,
+            subject.uuid,
+            "subject",
+        )
         assert event.request_id is not None and event.borough_code == HACKNEY
 
     def test_consult_and_break_glass_justification(self, client, make_subject):
@@ -65,7 +82,10 @@ class TestEachActionThroughThePages:
     def test_alter_with_reason(self, client, officer, supervisor, make_subject):
         subject = make_subject("submitted")
         client.force_login(supervisor)
-        client.post(f"/subjects/{subject.uuid}/reject/", {"reason": "Synthetic: sources not independent", "version": subject.version})
+        client.post(
+            f"/subjects/{subject.uuid}/reject/",
+            {"reason": "Synthetic: sources not independent", "version": subject.version},
+        )
         event = last("alter")
         assert event.actor_username == supervisor.username and event.detail == "Rejected"
         assert justification_as_read(event) == "Synthetic: sources not independent"
@@ -74,14 +94,21 @@ class TestEachActionThroughThePages:
         subject = make_subject("approved")
         agreement = AgreementFactory()
         disclosure = sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: diversion plan", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: diversion plan",
+            fields=["name"],
         )
         client.force_login(supervisor)
         client.post(f"/disclosures/{disclosure.uuid}/approve/")
         event = last("disclose")
         assert event.actor_username == supervisor.username and event.recipient == agreement.partner.name
-        assert justification_as_read(event).startswith("Crime and Disorder Act 1998 s.115") and event.object_uuid == disclosure.uuid
+        assert (
+            justification_as_read(event).startswith("Crime and Disorder Act 1998 s.115")
+            and event.object_uuid == disclosure.uuid
+        )
 
     def test_login_and_login_failed(self, client, officer):
         client.post("/sign-in/", {"username": officer.username, "password": "wrong-password-123"})
@@ -105,11 +132,13 @@ class TestEachActionThroughThePages:
         assert last("denied").actor_username == auditor.username
 
     def test_erase(self, make_subject, supervisor):
-        from matrix.retention import erase_subject, system_user
         from matrix import workflow
+        from matrix.retention import erase_subject, system_user
 
         subject = make_subject("approved")
-        workflow.remove_subject(acting_user=make_user("supervisor", [HACKNEY]), subject=subject, reason="Synthetic removal")
+        workflow.remove_subject(
+            acting_user=make_user("supervisor", [HACKNEY]), subject=subject, reason="Synthetic removal"
+        )
         erase_subject(subject, acting_user=system_user())
         event = last("erase")
         assert event.actor_username == "system.run_reviews" and event.subject_uuid == subject.uuid
@@ -121,7 +150,11 @@ class TestEachActionThroughTheApi:
         client = api_as(officer)
         body = client.post("/api/subjects/", NEW_SUBJECT, format="json").json()
         assert last("collect").object_uuid.hex == body["id"].replace("-", "")
-        client.patch(f"/api/subjects/{body['id']}/", {"given_names": "Bravo", "version": 1, "change_reason": "Spelling"}, format="json")
+        client.patch(
+            f"/api/subjects/{body['id']}/",
+            {"given_names": "Bravo", "version": 1, "change_reason": "Spelling"},
+            format="json",
+        )
         alter = last("alter")
         assert alter.actor_username == officer.username and justification_as_read(alter) == "Spelling"
         assert "given_names" in alter.detail
@@ -133,10 +166,21 @@ class TestEachActionThroughTheApi:
     def test_disclose_and_denied(self, api_as, officer, supervisor, make_subject):
         subject = make_subject("approved")
         agreement = AgreementFactory()
-        created = api_as(officer).post("/api/disclosures/", {
-            "subject": str(subject.uuid), "agreement": str(agreement.uuid), "lawful_basis": "cda-1998-s115",
-            "purpose": "Synthetic: diversion plan", "fields": ["name"],
-        }, format="json").json()
+        created = (
+            api_as(officer)
+            .post(
+                "/api/disclosures/",
+                {
+                    "subject": str(subject.uuid),
+                    "agreement": str(agreement.uuid),
+                    "lawful_basis": "cda-1998-s115",
+                    "purpose": "Synthetic: diversion plan",
+                    "fields": ["name"],
+                },
+                format="json",
+            )
+            .json()
+        )
         assert api_as(officer).post(f"/api/disclosures/{created['id']}/approve/").status_code == 403
         assert last("denied").actor_username == officer.username
         api_as(supervisor).post(f"/api/disclosures/{created['id']}/approve/")
@@ -233,8 +277,10 @@ class TestVerifyAudit:
         events = self.make_chain(officer)
         forged = AccessEvent.objects.get(pk=events[2].pk)
         forged.justification = "forged"
-        _tamper("UPDATE audit_accessevent SET justification = %s, entry_hash = %s WHERE id = %s",
-                ["forged", chain.seal(forged), forged.pk])
+        _tamper(
+            "UPDATE audit_accessevent SET justification = %s, entry_hash = %s WHERE id = %s",
+            ["forged", chain.seal(forged), forged.pk],
+        )
         report = verify_chain()
         assert report.broken_sequence == events[3].sequence
 

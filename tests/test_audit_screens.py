@@ -143,8 +143,12 @@ def logged(officer, outsider, subject):
         "southwark": record(Action.CONSULT, actor=outsider, subject=southwark),
         "failed": record(Action.LOGIN_FAILED, username="officer.hackney", outcome=Outcome.REFUSED),
         "disclosed": record(
-            Action.DISCLOSE, actor=officer, subject=subject, recipient="Synthetic Council",
-            justification="CDA 1998 s.115: joint plan", detail="Disclosed name",
+            Action.DISCLOSE,
+            actor=officer,
+            subject=subject,
+            recipient="Synthetic Council",
+            justification="CDA 1998 s.115: joint plan",
+            detail="Disclosed name",
         ),
     }
 
@@ -186,8 +190,16 @@ def test_rows_show_every_column(client, auditor, logged):
     response = client.get("/audit/events/?action=disclose")
     page = response.content.decode()
     event = logged["disclosed"]
-    for text in ("officer.hackney", "Disclosure", "GM-2026-100001", "CDA 1998 s.115: joint plan", "Synthetic Council",
-                 "Succeeded", "Disclosed name", "E09000012"):
+    for text in (
+        "officer.hackney",
+        "Disclosure",
+        "GM-2026-100001",
+        "CDA 1998 s.115: joint plan",
+        "Synthetic Council",
+        "Succeeded",
+        "Disclosed name",
+        "E09000012",
+    ):
         assert text in page, text
     assert 'href="/audit/users/officer.hackney/"' in page
     assert f'href="/audit/subjects/{event.subject_uuid}/"' in page
@@ -195,8 +207,14 @@ def test_rows_show_every_column(client, auditor, logged):
 
 def test_what_was_logged_is_shown_as_text_never_as_markup(client, auditor):
     hostile = '<script>alert("x")</script><a href="javascript:1">'
-    record(Action.LOGIN_FAILED, username=f"{hostile}@example", outcome=Outcome.REFUSED, detail=hostile,
-           justification=hostile, recipient=hostile)
+    record(
+        Action.LOGIN_FAILED,
+        username=f"{hostile}@example",
+        outcome=Outcome.REFUSED,
+        detail=hostile,
+        justification=hostile,
+        recipient=hostile,
+    )
     client.force_login(auditor)
     page = client.get("/audit/events/?action=login_failed").content.decode()
     assert "<script>" not in page and 'href="javascript' not in page
@@ -276,7 +294,9 @@ def test_export_with_unreadable_filters_is_refused(client, auditor, logged):
 
 def test_export_streams_the_filtered_log_and_is_logged_with_its_justification(client, auditor, logged):
     client.force_login(auditor)
-    response = client.post("/audit/events/export.csv?actor=officer.hackney", {"justification": "Quarterly compliance check"})
+    response = client.post(
+        "/audit/events/export.csv?actor=officer.hackney", {"justification": "Quarterly compliance check"}
+    )
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="access-log-')
@@ -293,7 +313,7 @@ def test_export_streams_the_filtered_log_and_is_logged_with_its_justification(cl
 
 
 def test_export_defuses_spreadsheet_formulas(client, auditor, officer, subject):
-    record(Action.CONSULT, actor=officer, subject=subject, justification="=HYPERLINK(\"http://example.test\")")
+    record(Action.CONSULT, actor=officer, subject=subject, justification='=HYPERLINK("http://example.test")')
     client.force_login(auditor)
     response = client.post("/audit/events/export.csv?action=consult", {"justification": "Checking formula handling"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -308,14 +328,21 @@ def story(make_subject, officer, supervisor):
     """Approved by a supervisor, corrected by an officer, viewed by the supervisor, disclosed to a partner."""
     subject = make_subject("approved")
     subject = services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version,
-        changes={"given_names": "Alfie"}, reason="Corrected the spelling of the given name",
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"given_names": "Alfie"},
+        reason="Corrected the spelling of the given name",
     )
     hooks.consulted(supervisor, subject)
     agreement = AgreementFactory(partner__name="Synthetic Youth Offending Team")
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: joint diversion plan agreed at the panel", fields=["name", "classification"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: joint diversion plan agreed at the panel",
+        fields=["name", "classification"],
     )
     sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
     return subject
@@ -336,8 +363,10 @@ def test_timeline_shows_field_diffs_views_and_disclosures_in_time_order(client, 
     assert "requested</strong>" in page and "approved</strong>" in page
     assert "Synthetic Youth Offending Team" in page
     kinds = [entry.kind for entry in client.get(f"/audit/subjects/{story.uuid}/").context["timeline"].entries]
-    assert kinds.index("Record changed") < kinds.index("Viewed") < next(
-        i for i, kind in enumerate(kinds) if kind.endswith("approved")
+    assert (
+        kinds.index("Record changed")
+        < kinds.index("Viewed")
+        < next(i for i, kind in enumerate(kinds) if kind.endswith("approved"))
     )
     whens = [entry.when for entry in client.get(f"/audit/subjects/{story.uuid}/").context["timeline"].entries]
     assert whens == sorted(whens)
@@ -357,10 +386,12 @@ def test_timeline_names_the_recipient_and_basis_of_each_disclosure(client, audit
 
 def test_timeline_shows_reviews_break_glass_and_refusals(client, auditor, outsider, supervisor, make_subject):
     subject = make_subject("approved")
-    workflow.review_subject(acting_user=supervisor, subject=subject, outcome="retain",
-                            justification="Still meets the criterion on review")
-    services.grant_break_glass(acting_user=outsider, subject=subject, hours=2,
-                               justification="Joint operation with Hackney tonight, urgent")
+    workflow.review_subject(
+        acting_user=supervisor, subject=subject, outcome="retain", justification="Still meets the criterion on review"
+    )
+    services.grant_break_glass(
+        acting_user=outsider, subject=subject, hours=2, justification="Joint operation with Hackney tonight, urgent"
+    )
     hooks.consulted(outsider, subject)
     hooks.denied(make_user("officer", [SOUTHWARK], username="nosy.officer"), subject=subject, detail="Outside")
     client.force_login(auditor)
@@ -415,8 +446,9 @@ def test_user_page_shows_roles_boroughs_and_their_events(client, auditor, office
 
 def test_user_page_shows_group_boroughs_partner_agency_and_break_glass(client, auditor, outsider, subject):
     make_partner_user(AgreementFactory().partner, username="partner.someone")
-    services.grant_break_glass(acting_user=outsider, subject=subject, hours=2,
-                               justification="Joint operation with Hackney tonight, urgent")
+    services.grant_break_glass(
+        acting_user=outsider, subject=subject, hours=2, justification="Joint operation with Hackney tonight, urgent"
+    )
     client.force_login(auditor)
     assert "Synthetic Borough Council" in client.get("/audit/users/partner.someone/").content.decode()
     page = client.get("/audit/users/officer.southwark/").content.decode()
@@ -445,7 +477,9 @@ def test_user_page_pages_older_entries(client, auditor, officer, subject):
 # --- Unusual activity ----------------------------------------------------------------------------------------
 
 
-def test_unusual_activity_names_heavy_viewers_break_glass_and_refusals(client, settings, auditor, officer, outsider, subject):
+def test_unusual_activity_names_heavy_viewers_break_glass_and_refusals(
+    client, settings, auditor, officer, outsider, subject
+):
     settings.GOVMATRIX_UNUSUAL_VIEWS_PER_HOUR = 3
     moment = timezone.localtime().replace(minute=10, second=0, microsecond=0) - timedelta(hours=2)
     subjects = [SubjectFactory() for _ in range(4)]
@@ -458,8 +492,9 @@ def test_unusual_activity_names_heavy_viewers_break_glass_and_refusals(client, s
     with time_machine.travel(moment - timedelta(days=8), tick=False):  # outside the last 7 days
         for viewed in subjects:
             record(Action.CONSULT, actor=outsider, subject=viewed)
-    services.grant_break_glass(acting_user=outsider, subject=subject, hours=2,
-                               justification="Joint operation with Hackney tonight, urgent")
+    services.grant_break_glass(
+        acting_user=outsider, subject=subject, hours=2, justification="Joint operation with Hackney tonight, urgent"
+    )
     hooks.consulted(outsider, subject)
     hooks.denied(outsider, subject=subjects[0], detail="Subject page requested outside the user's access")
     client.force_login(auditor)
@@ -471,7 +506,9 @@ def test_unusual_activity_names_heavy_viewers_break_glass_and_refusals(client, s
     assert [(row["actor_username"], row["grants"], row["views"]) for row in activity.break_glass] == [
         ("officer.southwark", 1, 1)
     ]
-    assert [justification_as_read(event) for event in activity.grants] == ["Joint operation with Hackney tonight, urgent"]
+    assert [justification_as_read(event) for event in activity.grants] == [
+        "Joint operation with Hackney tonight, urgent"
+    ]
     denied = {row["actor_username"]: row for row in activity.denied}
     assert denied["officer.southwark"]["attempts"] == 1 and denied["officer.southwark"]["on_records"] == 1
     page = response.content.decode()
@@ -557,8 +594,12 @@ def test_timeline_query_count_does_not_grow(client, auditor, officer, supervisor
 
     def disclose(subject):
         disclosure = sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: joint diversion plan agreed at the panel", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: joint diversion plan agreed at the panel",
+            fields=["name"],
         )
         sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -568,13 +609,18 @@ def test_timeline_query_count_does_not_grow(client, auditor, officer, supervisor
     for index in range(3):
         disclose(busy)
         busy = services.update_subject(
-            acting_user=officer, subject=busy, expected_version=busy.version,
-            changes={"aliases": f"Alias {index}"}, reason="Alias added",
+            acting_user=officer,
+            subject=busy,
+            expected_version=busy.version,
+            changes={"aliases": f"Alias {index}"},
+            reason="Alias added",
         )
     for viewer in [officer, supervisor, make_user("officer", [HACKNEY])] * 5:
         hooks.consulted(viewer, busy)
     client.force_login(auditor)
-    assert count_queries(client, f"/audit/subjects/{busy.uuid}/") == count_queries(client, f"/audit/subjects/{quiet.uuid}/")
+    assert count_queries(client, f"/audit/subjects/{busy.uuid}/") == count_queries(
+        client, f"/audit/subjects/{quiet.uuid}/"
+    )
 
 
 def test_user_page_query_count_does_not_grow(client, auditor, subject):

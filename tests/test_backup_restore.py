@@ -20,8 +20,16 @@ from tests.docs_runner import BlockFailed, run_block, sh_blocks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUIDE = BASE_DIR / "docs" / "backup-and-restore.md"
-DOCUMENTED_VARIABLES = {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "GOVMATRIX_HOME", "GOVMATRIX_ETC", "GOVMATRIX_PORT",
-                        "BACKUP_DIR"}
+DOCUMENTED_VARIABLES = {
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGDATABASE",
+    "GOVMATRIX_HOME",
+    "GOVMATRIX_ETC",
+    "GOVMATRIX_PORT",
+    "BACKUP_DIR",
+}
 
 # Steps the guide leaves to the operator: which record and when. Run with `manage.py shell -c`.
 ADD_AN_ADDRESS_TO_A_REMOVED_SUBJECT = (
@@ -47,8 +55,10 @@ def test_the_guide_uses_only_the_documented_shell_variables():
 
 def test_the_runner_selects_blocks_by_their_exact_info_string_and_reports_failures(tmp_path):
     guide = tmp_path / "guide.md"
-    guide.write_text("```sh\necho one\n```\n```sh-upgrade\necho two\n```\n```console\n$ echo three\n```\n"
-                     "1. A step:\n\n   ```sh\n   echo four\n   ```\n")
+    guide.write_text(
+        "```sh\necho one\n```\n```sh-upgrade\necho two\n```\n```console\n$ echo three\n```\n"
+        "1. A step:\n\n   ```sh\n   echo four\n   ```\n"
+    )
     assert sh_blocks(guide) == ["echo one\n", "echo four\n"]
     assert sh_blocks(guide, tag="sh-upgrade") == ["echo two\n"]
     assert run_block("echo one", env=dict(os.environ), cwd=tmp_path).stdout == "one\n"
@@ -66,11 +76,18 @@ def round_trip(tmp_path):
     name = f"gm_roundtrip_{secrets.token_hex(4)}"
     with psycopg.connect(dbname="postgres", autocommit=True, password=database["PASSWORD"] or None, **server) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "GOVMATRIX_", "DATABASE_", "PG"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "GOVMATRIX_", "DATABASE_", "PG"))
+    }
     env.update(
-        PGHOST=server["host"], PGPORT=server["port"], PGUSER=server["user"], PGDATABASE=name,
-        GOVMATRIX_HOME=str(BASE_DIR), GOVMATRIX_ETC=str(tmp_path / "etc"),
+        PGHOST=server["host"],
+        PGPORT=server["port"],
+        PGUSER=server["user"],
+        PGDATABASE=name,
+        GOVMATRIX_HOME=str(BASE_DIR),
+        GOVMATRIX_ETC=str(tmp_path / "etc"),
         BACKUP_DIR=str(tmp_path / "backup" / "2026-12-01"),
     )
     # The service's own settings file, which deploy/govmatrix-manage reads.
@@ -95,11 +112,17 @@ def manage(env, cwd, *arguments) -> str:
 
 def personal_data(env, subject_uuid) -> tuple:
     """(family name, given names, addresses) of the subject, read straight from the database."""
-    with psycopg.connect(dbname=env["PGDATABASE"], host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"],
-                         password=env.get("PGPASSWORD")) as connection:
+    with psycopg.connect(
+        dbname=env["PGDATABASE"],
+        host=env["PGHOST"],
+        port=env["PGPORT"],
+        user=env["PGUSER"],
+        password=env.get("PGPASSWORD"),
+    ) as connection:
         return connection.execute(
             "SELECT family_name, given_names, (SELECT count(*) FROM matrix_address WHERE subject_id = subject.id) "
-            "FROM matrix_subject AS subject WHERE uuid = %s", [subject_uuid],
+            "FROM matrix_subject AS subject WHERE uuid = %s",
+            [subject_uuid],
         ).fetchone()
 
 

@@ -65,7 +65,9 @@ def test_summary_of_nothing_but_errors_has_no_latency():
     assert (summary.errors, summary.p95_ms, summary.throughput) == (1, None, None)
 
 
-@pytest.mark.parametrize("numerator, denominator, expected", [(6, 3, 2), (None, 3, None), (6, None, None), (6, 0, None)])
+@pytest.mark.parametrize(
+    "numerator, denominator, expected", [(6, 3, 2), (None, 3, None), (6, None, None), (6, 0, None)]
+)
 def test_ratio(numerator, denominator, expected):
     assert ratio(numerator, denominator) == expected
 
@@ -83,7 +85,9 @@ def test_missing_server_timing_gives_no_figures():
 
 
 def test_links_become_paths():
-    assert path_of("http://testserver/api/subjects/?cursor=abc&page_size=25") == "/api/subjects/?cursor=abc&page_size=25"
+    assert (
+        path_of("http://testserver/api/subjects/?cursor=abc&page_size=25") == "/api/subjects/?cursor=abc&page_size=25"
+    )
     assert path_of("/subjects/") == "/subjects/"
 
 
@@ -129,14 +133,20 @@ def results(small: dict, large: dict, **checks) -> dict:
 
 
 def verdicts(ratios) -> dict:
-    return {item.what.split(" (client")[0]: (round(item.value, 2) if item.value else None, item.verdict) for item in ratios}
+    return {
+        item.what.split(" (client")[0]: (round(item.value, 2) if item.value else None, item.verdict) for item in ratios
+    }
 
 
 class TestRatios:
     def test_growth_gating_admin_and_sql_ratios_with_verdicts(self):
         small = {"list": summary(100), "list_ungated": summary(90), "admin": summary(110), "search": summary(50)}
-        large = {"list": summary(120, db=10, app=50), "list_ungated": summary(80), "admin": summary(600),
-                 "search": summary(100)}
+        large = {
+            "list": summary(120, db=10, app=50),
+            "list_ungated": summary(80),
+            "admin": summary(600),
+            "search": summary(100),
+        }
         found = verdicts(report.compute_ratios(results(small, large)))
         assert found["list: p95 at 1M ÷ at 10k"] == (1.2, "PASS")
         assert found["search: p95 at 1M ÷ at 10k"] == (2.0, "MISS")
@@ -149,8 +159,11 @@ class TestRatios:
         assert found["list: server time ÷ SQL time at 10k"] == (2.0, "PASS")
 
     def test_pairs_that_show_different_rows_are_not_compared(self):
-        data = results({"list": summary(100), "list_ungated": summary(100)}, {"list": summary(100)},
-                       **{report.GATING_PAIRS[0][2]: False, report.ADMIN_CHECK: False})
+        data = results(
+            {"list": summary(100), "list_ungated": summary(100)},
+            {"list": summary(100)},
+            **{report.GATING_PAIRS[0][2]: False, report.ADMIN_CHECK: False},
+        )
         found = verdicts(report.compute_ratios(data))
         assert found["list ÷ list_ungated (p95) at 10k"][1] == "NOT COMPARABLE"
         assert found["admin changelist ÷ our list (p95) at 10k"][1] == "NOT COMPARABLE"
@@ -165,8 +178,16 @@ class TestRatios:
     def test_errors_are_totalled_and_the_report_prints_every_ratio(self):
         data = results({"list": summary(100, errors=2)}, {"list": summary(110)})
         data[report.SMALL]["titles"] = data[report.LARGE]["titles"] = {"list": "Subject list"}
-        env = {"cpus": 2, "python": "3", "django": "5", "gunicorn_workers": 5, "gunicorn_threads": 2,
-               "concurrency": 4, "requests": 3, "warmup": 1}
+        env = {
+            "cpus": 2,
+            "python": "3",
+            "django": "5",
+            "gunicorn_workers": 5,
+            "gunicorn_threads": 2,
+            "concurrency": 4,
+            "requests": 3,
+            "warmup": 1,
+        }
         built = report.build(env, data)
         assert built["errors"] == 2
         text = report.render(built)

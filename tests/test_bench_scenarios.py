@@ -30,11 +30,13 @@ class DjangoClientSession(Session):
         return morsel.value if morsel else None
 
     def send(self, method, path, body, headers):
-        extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()
-                 if name != "Content-Type"}
+        extra = {
+            f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items() if name != "Content-Type"
+        }
         started = time.perf_counter()
-        response = self.client.generic(method, path, data=body or b"", content_type=headers.get("Content-Type", ""),
-                                       **extra)
+        response = self.client.generic(
+            method, path, data=body or b"", content_type=headers.get("Content-Type", ""), **extra
+        )
         return Reply(
             status=response.status_code,
             body=response.content.decode(),
@@ -76,8 +78,17 @@ def test_every_scenario_answers_as_expected(bench_server):
         plan.drafts.put(scenarios.create_draft(officer, f"Benchtest-{number}"))
     built = scenarios.build_scenarios(plan)
     assert {scenario.key for scenario in built} == {
-        "list", "list_ungated", "admin", "api_list", "api_list_ungated", "subject", "search", "register",
-        "timeline", "audit_search", "write",
+        "list",
+        "list_ungated",
+        "admin",
+        "api_list",
+        "api_list_ungated",
+        "subject",
+        "search",
+        "register",
+        "timeline",
+        "audit_search",
+        "write",
     }
     sessions = signed_in(scenarios.OFFICER, scenarios.SUPERVISOR, scenarios.AUDITOR, scenarios.DPO)
     rng = random.Random(7)
@@ -146,11 +157,15 @@ def test_datasets_alternate_round_by_round_and_each_keeps_its_own_samples():
         def operation(sessions, rng):
             order.append(label)
             return [Reply(200, "", {}, seconds, parse_server_timing(None))]
+
         return operation
 
     tracks = [
-        Track(scenarios.Scenario("page", "Page", ("auditor",), operation_of(label, seconds)),
-              Clients(lambda: FakeSession(None), "pw", concurrency=1), label)
+        Track(
+            scenarios.Scenario("page", "Page", ("auditor",), operation_of(label, seconds)),
+            Clients(lambda: FakeSession(None), "pw", concurrency=1),
+            label,
+        )
         for label, seconds in (("small", 0.01), ("large", 0.03))
     ]
     small, large = measure_interleaved(tracks, warmup=1, requests=6, rounds=3)
@@ -189,7 +204,16 @@ def test_quick_mode_caps_the_run_and_bad_numbers_are_refused():
 
 
 def test_an_unreachable_server_stops_the_run_with_exit_code_2(tmp_path):
-    code = run.main(["--target", "http://127.0.0.1:9", "--small-url", "postgres://nobody@127.0.0.1:9/none",
-                     "--quick", "--output", str(tmp_path)])
+    code = run.main(
+        [
+            "--target",
+            "http://127.0.0.1:9",
+            "--small-url",
+            "postgres://nobody@127.0.0.1:9/none",
+            "--quick",
+            "--output",
+            str(tmp_path),
+        ]
+    )
     assert code == 2
     assert not list(tmp_path.iterdir())  # nothing measured, no report

@@ -50,7 +50,11 @@ def load_settings(**env):
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("GOVMATRIX_", "DJANGO_"))}
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.MIDDLEWARE[0])"],
-        cwd=PROJECT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return result.returncode, result.stdout.strip() or result.stderr
 
@@ -62,8 +66,10 @@ def test_the_environment_switches_it_on_as_the_outermost_middleware():
 
 def test_production_mode_refuses_it():
     code, output = load_settings(
-        GOVMATRIX_SQL_TIMING="1", GOVMATRIX_PRODUCTION="1",
-        DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="matrix.example.test",
+        GOVMATRIX_SQL_TIMING="1",
+        GOVMATRIX_PRODUCTION="1",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="matrix.example.test",
     )
     assert code != 0
     assert "GOVMATRIX_SQL_TIMING is for benchmarks only" in output

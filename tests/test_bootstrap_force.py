@@ -188,7 +188,8 @@ class TestFirstAdministrator:
         versions = list(admin.history.order_by("history_id"))
         assert [version.history_type for version in versions] == ["+", "~"]
         assert (versions[1].history_user, versions[1].history_change_reason) == (
-            system, bootstrap.FIRST_ADMINISTRATOR_REASON
+            system,
+            bootstrap.FIRST_ADMINISTRATOR_REASON,
         )
         about_admin = AccessEvent.objects.filter(object_type="user", detail__contains="admin.auto").order_by("sequence")
         assert [(entry.action, entry.actor_username, entry.justification) for entry in about_admin] == [
@@ -198,7 +199,8 @@ class TestFirstAdministrator:
 
     def test_a_weak_or_mistyped_password_is_asked_again(self, monkeypatch):
         answers(
-            monkeypatch, ["admin.first", "admin.first@example.test"],
+            monkeypatch,
+            ["admin.first", "admin.first@example.test"],
             ["short", "short", GOOD_PASSWORD, "a different one", GOOD_PASSWORD, GOOD_PASSWORD],
         )
         _output, errors = run_capturing_errors()

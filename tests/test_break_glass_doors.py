@@ -114,7 +114,9 @@ class TestThePage:
         assert timedelta(hours=2) - timedelta(minutes=1) < grant.expires_at - timezone.now() <= timedelta(hours=2)
         granted = last_event(action="consult", object_type="subjectaccessgrant")
         assert (granted.actor_username, granted.subject_uuid, as_read(granted)) == (
-            outsider.username, subject.uuid, JUSTIFICATION
+            outsider.username,
+            subject.uuid,
+            JUSTIFICATION,
         )
         page = client.get(response["Location"])
         assert page.status_code == 200

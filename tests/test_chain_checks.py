@@ -103,8 +103,10 @@ def test_a_chain_rewritten_with_fresh_hashes_is_caught_by_the_earlier_checkpoint
         if row.pk == events[1].pk:
             row.detail = "forged"
         row.entry_hash = chain.seal(row)
-        _tamper("UPDATE audit_accessevent SET detail = %s, previous_hash = %s, entry_hash = %s WHERE id = %s",
-                [row.detail, row.previous_hash, row.entry_hash, row.pk])
+        _tamper(
+            "UPDATE audit_accessevent SET detail = %s, previous_hash = %s, entry_hash = %s WHERE id = %s",
+            [row.detail, row.previous_hash, row.entry_hash, row.pk],
+        )
         previous_hash = row.entry_hash
     assert verify_chain(START_OF_LOG).intact  # on its own, the rewritten chain is consistent
     check = full_check()
@@ -148,10 +150,19 @@ def test_the_api_checks_since_the_last_good_check_within_its_limit(api_as, audit
     entries(5)
     body = api_as(auditor).get("/api/audit/verify/").json()
     assert body["intact"] is True and body["last_full_check"] is None
-    assert body["this_check"] == {**body["this_check"], "scope": "since_last", "first_sequence": 1, "checked": 3,
-                                  "through_sequence": 3, "reached_end": False, "requested_by": auditor.username}
+    assert body["this_check"] == {
+        **body["this_check"],
+        "scope": "since_last",
+        "first_sequence": 1,
+        "checked": 3,
+        "through_sequence": 3,
+        "reached_end": False,
+        "requested_by": auditor.username,
+    }
     entry = AccessEvent.objects.filter(action=Action.SEARCH).order_by("-sequence").first()
-    assert entry.actor_username == auditor.username and entry.detail.startswith("Access log chain checked through the API")
+    assert entry.actor_username == auditor.username and entry.detail.startswith(
+        "Access log chain checked through the API"
+    )
     assert api_as(auditor).get("/api/audit/verify/").json()["this_check"]["first_sequence"] == 3
 
 
@@ -171,7 +182,10 @@ def test_the_access_log_page_shows_the_last_full_check(client, auditor):
     assert "The whole log has not been checked yet" in client.get("/audit/events/").content.decode()
     events = entries(2)
     check = full_check()
-    assert f"intact, {check.checked} entries up to #{check.through_sequence}" in client.get("/audit/events/").content.decode()
+    assert (
+        f"intact, {check.checked} entries up to #{check.through_sequence}"
+        in client.get("/audit/events/").content.decode()
+    )
     _tamper("UPDATE audit_accessevent SET detail = 'forged' WHERE id = %s", [events[0].pk])
     full_check()
     body = client.get("/audit/events/").content.decode()

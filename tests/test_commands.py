@@ -94,7 +94,9 @@ class TestSeedDemo:
         seed()
         dpo = User.objects.get(username="dpo")
         current = InclusionCriterion.objects.filter(is_current=True)
-        assert set(current.values_list("code", flat=True)) == {spec["code"] for spec in reference_data.STARTING_CRITERIA}
+        assert set(current.values_list("code", flat=True)) == {
+            spec["code"] for spec in reference_data.STARTING_CRITERIA
+        }
         for criterion in current:
             assert not criterion.is_draft
             assert criterion.published_by == dpo
@@ -121,9 +123,11 @@ class TestSeedDemo:
         assert not subjects.filter(status=Status.REMOVED, removed_at__isnull=True).exists()
         assert not subjects.filter(status=Status.APPROVED, review_due__isnull=True).exists()
         # Victims and people at risk are never harm-scored; perpetrators are.
-        assert not subjects.exclude(classification__in=PERPETRATOR_CLASSIFICATIONS).filter(
-            harm_score__isnull=False
-        ).exists()
+        assert (
+            not subjects.exclude(classification__in=PERPETRATOR_CLASSIFICATIONS)
+            .filter(harm_score__isnull=False)
+            .exists()
+        )
         assert subjects.filter(classification__in=PERPETRATOR_CLASSIFICATIONS, harm_score__gt=0).exists()
         assert Evidence.objects.exists()
 

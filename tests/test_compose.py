@@ -33,7 +33,9 @@ def test_the_readme_address_is_an_allowed_host_by_default():
     readme = (BASE_DIR / "README.md").read_text()
     docker_section = readme.split("### Docker", 1)[1].split("\n### ", 1)[0]
     host = re.search(r"open https://([^/:\s]+)/", docker_section).group(1)
-    default_hosts = re.search(r"DJANGO_ALLOWED_HOSTS:-([^}]+)}", SERVICES["app"]["environment"]["DJANGO_ALLOWED_HOSTS"]).group(1)
+    default_hosts = re.search(
+        r"DJANGO_ALLOWED_HOSTS:-([^}]+)}", SERVICES["app"]["environment"]["DJANGO_ALLOWED_HOSTS"]
+    ).group(1)
     assert host in default_hosts.split(",")
 
 

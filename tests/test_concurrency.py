@@ -79,14 +79,26 @@ def race(*actions, timeout: float = 20):
 
 def new_subject(people, status: str, n: int) -> Subject:
     subject = services.create_subject(
-        acting_user=people["officer"], borough=Borough.objects.get(code=HACKNEY), family_name=f"Racer{n}",
-        given_names="Synthetic", date_of_birth=date(2002, 4, 1), gender="male", ethnicity="not_stated",
+        acting_user=people["officer"],
+        borough=Borough.objects.get(code=HACKNEY),
+        family_name=f"Racer{n}",
+        given_names="Synthetic",
+        date_of_birth=date(2002, 4, 1),
+        gender="male",
+        ethnicity="not_stated",
         classification="suspected",
     )
     evidence_services.add_evidence(
-        acting_user=people["officer"], subject=subject, summary="Synthetic arrest record",
-        information_date=timezone.localdate(), source_type="police_record", source_reference=f"CAD-RACE-{n}",
-        source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+        acting_user=people["officer"],
+        subject=subject,
+        summary="Synthetic arrest record",
+        information_date=timezone.localdate(),
+        source_type="police_record",
+        source_reference=f"CAD-RACE-{n}",
+        source_evaluation="1",
+        intelligence_assessment="A",
+        handling_code="P",
+        nature="fact",
     )
     if status == "draft":
         return Subject.objects.get(pk=subject.pk)
@@ -99,9 +111,7 @@ def new_subject(people, status: str, n: int) -> Subject:
 
 
 def alter_events(subject, detail_prefix: str = ""):
-    return AccessEvent.objects.filter(
-        subject_uuid=subject.uuid, action="alter", detail__startswith=detail_prefix
-    )
+    return AccessEvent.objects.filter(subject_uuid=subject.uuid, action="alter", detail__startswith=detail_prefix)
 
 
 def test_two_editors_of_one_version_one_wins_the_other_is_told_and_nothing_is_lost(people):
@@ -113,10 +123,14 @@ def test_two_editors_of_one_version_one_wins_the_other_is_told_and_nothing_is_lo
         changes = [{"family_name": f"Editedbya{n}"}, {"aliases": f"Editedbyb{n}"}]
 
         edit = partial(services.update_subject, subject=subject, expected_version=version)
-        outcomes = race(*(
-            partial(edit, acting_user=people[editor], changes=change, reason=f"Synthetic concurrent edit by {editor}")
-            for editor, change in zip(["officer", "officer_2"], changes, strict=True)
-        ))
+        outcomes = race(
+            *(
+                partial(
+                    edit, acting_user=people[editor], changes=change, reason=f"Synthetic concurrent edit by {editor}"
+                )
+                for editor, change in zip(["officer", "officer_2"], changes, strict=True)
+            )
+        )
 
         succeeded = [index for index, (value, error) in enumerate(outcomes) if error is None]
         assert len(succeeded) == 1, outcomes
@@ -188,26 +202,38 @@ def test_disclosure_approval_racing_a_revocation_and_the_subjects_removal_ends_c
         live = sharing.approve_disclosure(
             acting_user=people["supervisor_1"],
             disclosure=sharing.request_disclosure(
-                acting_user=people["officer"], subject=subject, agreement=agreement, lawful_basis=lawful_basis,
-                purpose=PURPOSE, fields=["name", "evidence"],
+                acting_user=people["officer"],
+                subject=subject,
+                agreement=agreement,
+                lawful_basis=lawful_basis,
+                purpose=PURPOSE,
+                fields=["name", "evidence"],
             ),
         )
         pending = sharing.request_disclosure(
-            acting_user=people["officer"], subject=subject, agreement=agreement, lawful_basis=lawful_basis,
-            purpose=PURPOSE, fields=["name"],
+            acting_user=people["officer"],
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=lawful_basis,
+            purpose=PURPOSE,
+            fields=["name"],
         )
         # Rotate who does what so each supervisor's path meets the others from both sides.
         order = ["supervisor_1", "supervisor_2", "supervisor_3"]
-        approver, revoker, remover = order[n % 3:] + order[: n % 3]
+        approver, revoker, remover = order[n % 3 :] + order[: n % 3]
 
         outcomes = race(
             partial(sharing.approve_disclosure, acting_user=people[approver], disclosure=pending),
             partial(
-                sharing.revoke_disclosure, acting_user=people[revoker], disclosure=live,
+                sharing.revoke_disclosure,
+                acting_user=people[revoker],
+                disclosure=live,
                 reason="Synthetic: the panel plan has ended",
             ),
             partial(
-                workflow.remove_subject, acting_user=people[remover], subject=subject,
+                workflow.remove_subject,
+                acting_user=people[remover],
+                subject=subject,
                 reason="Synthetic: no longer meets the criteria",
             ),
         )
@@ -285,8 +311,11 @@ def test_an_edit_racing_the_review_run_keeps_both_the_edit_and_the_runs_flag(peo
             try:
                 assert _read.wait(timeout=10), "the review run never reached the subject"
                 return services.update_subject(
-                    acting_user=people["officer"], subject=_subject, expected_version=_version,
-                    changes={"family_name": f"Renamed{_n}"}, reason="Synthetic: spelling of the name corrected",
+                    acting_user=people["officer"],
+                    subject=_subject,
+                    expected_version=_version,
+                    changes={"family_name": f"Renamed{_n}"},
+                    reason="Synthetic: spelling of the name corrected",
                 )
             finally:
                 _done.set()

@@ -5,8 +5,12 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The application's own code: bench/ and tests/ set variables for the processes they start.
-CODE = [path for path in BASE_DIR.glob("*/**/*.py") if path.parts[len(BASE_DIR.parts)] not in {"bench", "tests", ".venv"}]
-READS = re.compile(r'(?:env_(?:bool|int|list|str|required)\(|os\.environ(?:\.get|\.setdefault)?[\[(])\s*"([A-Z][A-Z0-9_]+)"')
+CODE = [
+    path for path in BASE_DIR.glob("*/**/*.py") if path.parts[len(BASE_DIR.parts)] not in {"bench", "tests", ".venv"}
+]
+READS = re.compile(
+    r'(?:env_(?:bool|int|list|str|required)\(|os\.environ(?:\.get|\.setdefault)?[\[(])\s*"([A-Z][A-Z0-9_]+)"'
+)
 # Read by libraries on the project's behalf (dj_database_url.config() reads DATABASE_URL).
 READ_BY_LIBRARIES = {"DATABASE_URL"}
 

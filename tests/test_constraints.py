@@ -24,8 +24,14 @@ class TestSubjectClassificationIsMandatory:
         borough = Borough.objects.get(code=HACKNEY)
         refused_by_database(
             lambda: Subject.objects.create(
-                reference="GM-2026-000001", borough=borough, family_name="Testperson", given_names="Alpha",
-                date_of_birth=date(2000, 1, 1), gender="male", ethnicity="not_stated", created_by=user,
+                reference="GM-2026-000001",
+                borough=borough,
+                family_name="Testperson",
+                given_names="Alpha",
+                date_of_birth=date(2000, 1, 1),
+                gender="male",
+                ethnicity="not_stated",
+                created_by=user,
             )
         )
         assert not Subject.objects.exists()
@@ -35,8 +41,14 @@ class TestSubjectClassificationIsMandatory:
 
     def test_form_without_classification_names_the_field(self, officer):
         form = SubjectForm(
-            data={"borough": Borough.objects.get(code=HACKNEY).pk, "family_name": "Testperson",
-                  "given_names": "Alpha", "date_of_birth": "2000-01-01", "gender": "male", "ethnicity": "not_stated"},
+            data={
+                "borough": Borough.objects.get(code=HACKNEY).pk,
+                "family_name": "Testperson",
+                "given_names": "Alpha",
+                "date_of_birth": "2000-01-01",
+                "gender": "male",
+                "ethnicity": "not_stated",
+            },
             user=officer,
         )
         assert not form.is_valid()
@@ -45,8 +57,14 @@ class TestSubjectClassificationIsMandatory:
     def test_api_without_classification_is_400_naming_the_field(self, officer, api_as):
         response = api_as(officer).post(
             "/api/subjects/",
-            {"borough": HACKNEY, "family_name": "Testperson", "given_names": "Alpha",
-             "date_of_birth": "2000-01-01", "gender": "male", "ethnicity": "not_stated"},
+            {
+                "borough": HACKNEY,
+                "family_name": "Testperson",
+                "given_names": "Alpha",
+                "date_of_birth": "2000-01-01",
+                "gender": "male",
+                "ethnicity": "not_stated",
+            },
             format="json",
         )
         assert response.status_code == 400
@@ -96,8 +114,11 @@ class TestEvidenceConstraints:
     def test_verified_social_media_records_who_when_and_how(self):
         refused_by_database(
             lambda: EvidenceFactory(
-                source_type="social_media", verification="verified", social_media_url="https://example.invalid/x",
-                social_media_platform="Example", captured_on=date(2026, 1, 1),
+                source_type="social_media",
+                verification="verified",
+                social_media_url="https://example.invalid/x",
+                social_media_platform="Example",
+                captured_on=date(2026, 1, 1),
             )
         )
 

@@ -99,24 +99,42 @@ def test_every_installed_app_and_the_templates_are_in_the_image(image_tree):
 
 def test_tls_keys_and_local_settings_never_enter_the_image():
     patterns = dockerignore_patterns()
-    for path in ["deploy/tls/privkey.pem", "deploy/tls/fullchain.pem", "secrets/server.key", ".env", "db.sqlite3",
-                 "erasure-ledger.jsonl"]:
+    for path in [
+        "deploy/tls/privkey.pem",
+        "deploy/tls/fullchain.pem",
+        "secrets/server.key",
+        ".env",
+        "db.sqlite3",
+        "erasure-ledger.jsonl",
+    ]:
         assert ignored(path, patterns), path
 
 
 def test_pip_installs_every_local_app():
     """`pip install .` in the image installs the packages pyproject.toml names; each app must be one."""
-    include = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    include = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"
+    ]
     for name in local_apps():
         assert any(fnmatch.fnmatch(name, pattern) for pattern in include), f"{name} is not in packages.find include"
 
 
 def test_the_build_step_and_the_app_run_from_the_image_tree_alone(image_tree):
-    build_step = next(args for instruction, *args in dockerfile_steps() if instruction == "RUN" and "collectstatic" in args)
+    build_step = next(
+        args for instruction, *args in dockerfile_steps() if instruction == "RUN" and "collectstatic" in args
+    )
     env_words = [word for word in build_step if "=" in word and word.split("=")[0].isupper()]
-    env = clean_env(**dict(word.split("=", 1) for word in env_words), GOVMATRIX_STATIC_ROOT=str(image_tree / "staticfiles"))
-    collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=image_tree, env=env,
-                               capture_output=True, text=True, timeout=300)
+    env = clean_env(
+        **dict(word.split("=", 1) for word in env_words), GOVMATRIX_STATIC_ROOT=str(image_tree / "staticfiles")
+    )
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=image_tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert (image_tree / "staticfiles" / "staticfiles.json").is_file()
 
@@ -131,6 +149,12 @@ def test_the_build_step_and_the_app_run_from_the_image_tree_alone(image_tree):
     loaded = subprocess.run([sys.executable, "-c", script], cwd=image_tree, env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "[]"
-    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                             cwd=image_tree, env=env, capture_output=True, text=True, timeout=300)
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=image_tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr

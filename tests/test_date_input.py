@@ -59,13 +59,23 @@ def test_correcting_evidence_keeps_both_of_its_dates(client, officer, make_subje
     subject = make_subject("draft", qualifying=False)
     client.force_login(officer)
     new_item = submitted_fields(client.get(f"/subjects/{subject.uuid}/evidence/new/"))
-    client.post(f"/subjects/{subject.uuid}/evidence/new/", {
-        **new_item, "summary": "Synthetic sighting", **parts("3", "2", "2026", "information_date"),
-        "source_type": "social_media", "source_reference": "SM-1", "source_evaluation": "2",
-        "intelligence_assessment": "B", "handling_code": "P", "nature": "fact",
-        "social_media_url": "https://social.example.test/p/1", "social_media_platform": "ExampleNet",
-        **parts("4", "2", "2026", "captured_on"),
-    })
+    client.post(
+        f"/subjects/{subject.uuid}/evidence/new/",
+        {
+            **new_item,
+            "summary": "Synthetic sighting",
+            **parts("3", "2", "2026", "information_date"),
+            "source_type": "social_media",
+            "source_reference": "SM-1",
+            "source_evaluation": "2",
+            "intelligence_assessment": "B",
+            "handling_code": "P",
+            "nature": "fact",
+            "social_media_url": "https://social.example.test/p/1",
+            "social_media_platform": "ExampleNet",
+            **parts("4", "2", "2026", "captured_on"),
+        },
+    )
     item = Evidence.objects.get(subject=subject)
     edit_url = f"/subjects/{subject.uuid}/evidence/{item.uuid}/edit/"
     typed = submitted_fields(client.get(edit_url))
@@ -80,18 +90,25 @@ def test_a_refused_date_keeps_what_was_typed_and_is_announced(client, officer, m
     subject = make_subject("draft")
     client.force_login(officer)
     typed = submitted_fields(client.get(f"/subjects/{subject.uuid}/edit/"))
-    response = client.post(f"/subjects/{subject.uuid}/edit/", {
-        **typed, **parts("31", "2", "2004"), "reason": "Corrected the date of birth",
-    })
+    response = client.post(
+        f"/subjects/{subject.uuid}/edit/",
+        {
+            **typed,
+            **parts("31", "2", "2004"),
+            "reason": "Corrected the date of birth",
+        },
+    )
     page = page_text(response)
     assert response.status_code == 200
-    assert '<title>Error: ' in page
+    assert "<title>Error: " in page
     assert '<a href="#id_date_of_birth_0">Date of birth must be a real date</a>' in page
     assert 'aria-describedby="id_date_of_birth_error"' in page
     assert 'id="id_date_of_birth_error"' in page
     for box, value in (("0", "31"), ("1", "2"), ("2", "2004")):
-        assert f'id="id_date_of_birth_{box}" name="date_of_birth_{("day", "month", "year")[int(box)]}" type="text" ' \
+        assert (
+            f'id="id_date_of_birth_{box}" name="date_of_birth_{("day", "month", "year")[int(box)]}" type="text" '
             f'inputmode="numeric" value="{value}"' in page
+        )
 
 
 def test_a_link_may_carry_the_whole_date(client, officer, make_subject):

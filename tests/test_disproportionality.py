@@ -29,7 +29,12 @@ def test_worked_example():
     a, b, c = comparison.groups
     assert (comparison.counted.value, comparison.not_known, comparison.population) == (40, 2, 1000)
     assert (a.matrix_share, a.population_share, a.ratio) == (Fraction(3, 4), Fraction(1, 10), Fraction(15, 2))
-    assert (a.count_text, a.matrix_share_text, a.population_share_text, a.ratio_text) == ("30", "75.0%", "10.0%", "7.5×")
+    assert (a.count_text, a.matrix_share_text, a.population_share_text, a.ratio_text) == (
+        "30",
+        "75.0%",
+        "10.0%",
+        "7.5×",
+    )
     assert b.ratio == Fraction(5, 6) and b.ratio_text == "0.8×"
     assert (c.count_text, c.matrix_share, c.ratio, c.no_ratio_reason) == ("0", 0.0, None, dp.NONE_LISTED)
 
@@ -152,7 +157,10 @@ def test_age_bands_are_defined_once_and_cover_every_age():
     floors = sorted(floor for _band, floor in AGE_BAND_FLOORS)
     assert floors[0] == 0
     assert [code for code, _ in population_groups(Dimension.AGE_BAND)] == [
-        AgeBand.UNDER_18, AgeBand.AGE_18_TO_24, AgeBand.AGE_25_TO_34, AgeBand.AGE_35_AND_OVER
+        AgeBand.UNDER_18,
+        AgeBand.AGE_18_TO_24,
+        AgeBand.AGE_25_TO_34,
+        AgeBand.AGE_35_AND_OVER,
     ]
 
 
@@ -200,6 +208,7 @@ def test_the_counting_query_counts_approved_records_only(supervisor):
     SubjectFactory.create_batch(4, ethnicity="black_african")  # drafts: not on the matrix
     spec = dp.breakdown_spec(dp.Breakdown.ETHNICITY)
     assert dp.count_on_matrix(spec, area_code="E09000012", cohort=dp.Cohort.EVERYONE, on_date=today) == {
-        "black_african": 6, "white_irish": 2
+        "black_african": 6,
+        "white_irish": 2,
     }
     assert dp.count_on_matrix(spec, area_code="E09000028", cohort=dp.Cohort.EVERYONE, on_date=today) == {}

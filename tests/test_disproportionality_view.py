@@ -33,7 +33,9 @@ def listed(supervisor):
 
     def create(n, borough=HACKNEY, **fields):
         defaults = {
-            "status": Status.APPROVED, "approved_by": supervisor, "review_due": date.today() + timedelta(days=90),
+            "status": Status.APPROVED,
+            "approved_by": supervisor,
+            "review_due": date.today() + timedelta(days=90),
             "borough": Borough.objects.get(code=borough),
         }
         return SubjectFactory.create_batch(n, **(defaults | fields))
@@ -43,7 +45,9 @@ def listed(supervisor):
 
 def baseline(area, dimension, figures, year=2021, source=SOURCE):
     PopulationBaseline.objects.bulk_create(
-        PopulationBaseline(area_code=area, dimension=dimension, group=group, population=population, source=source, year=year)
+        PopulationBaseline(
+            area_code=area, dimension=dimension, group=group, population=population, source=source, year=year
+        )
         for group, population in figures.items()
     )
 
@@ -56,7 +60,7 @@ def get(client, user, **params):
 def table_rows(response) -> dict[str, list[str]]:
     """The figures table as {group label: [cells…]}, tags stripped."""
     html = response.content.decode()
-    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
     rows = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
@@ -163,8 +167,20 @@ def test_ratios_for_a_small_hackney_dataset(client, auditor, listed, make_subjec
     # 20 people with a stated group: 12 + 6 + 2. Residents: 10,000. The 6 is hidden too: with the 12 and the
     # total of 20 it would give the 2 away.
     assert rows["Black: Caribbean"] == ["12", "60.0%", "1,000", "10.0%", "6.0×"]
-    assert rows["White: English, Welsh, Scottish, Northern Irish or British"] == ["hidden", "—", "4,000", "40.0%", dp.HIDDEN]
-    assert rows["Asian: Chinese"] == ["fewer than 5", "—", "5,000", "50.0%", "Fewer than 5 people: too few for a reliable ratio."]
+    assert rows["White: English, Welsh, Scottish, Northern Irish or British"] == [
+        "hidden",
+        "—",
+        "4,000",
+        "40.0%",
+        dp.HIDDEN,
+    ]
+    assert rows["Asian: Chinese"] == [
+        "fewer than 5",
+        "—",
+        "5,000",
+        "50.0%",
+        "Fewer than 5 people: too few for a reliable ratio.",
+    ]
     assert rows["Asian: Indian"] == ["0", "0.0%", "0", "0.0%", "Nobody in this group is on the matrix."]
     html = response.content.decode()
     assert "20 people whose ethnic group is" in html
@@ -222,7 +238,13 @@ def test_without_a_baseline_the_page_says_so_and_gives_no_ratio(client, auditor,
     listed(8, ethnicity="white_irish")
     response = get(client, auditor, area=HACKNEY, breakdown="ethnicity")
     assert "No population baseline is loaded for Hackney" in response.content.decode()
-    assert table_rows(response)["White: Irish"] == ["8", "100.0%", "—", "—", "No population baseline is loaded for this area."]
+    assert table_rows(response)["White: Irish"] == [
+        "8",
+        "100.0%",
+        "—",
+        "—",
+        "No population baseline is loaded for this area.",
+    ]
 
 
 def test_the_page_says_whose_data_and_why(client, supervisor):

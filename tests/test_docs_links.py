@@ -20,8 +20,16 @@ OUTSIDE_REFERENCES = ("SPEC" + " §", ".." + "/shared", "/work" + "/shared")
 
 # Not part of the repository's own text: what .gitignore keeps out, and version control itself.
 SKIPPED_DIRS = {
-    ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", "node_modules",
-    "staticfiles", "test-output", "build",
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+    "node_modules",
+    "staticfiles",
+    "test-output",
+    "build",
 }
 SKIPPED_PATHS = {"bench/results", "deploy/tls"}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".pyd", ".sqlite3", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2")

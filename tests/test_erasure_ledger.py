@@ -52,8 +52,9 @@ def replay(ledger) -> str:
     return out.getvalue()
 
 
-def test_an_erasure_is_appended_once_committed_without_personal_data(removed, ledger,
-                                                                    django_capture_on_commit_callbacks):
+def test_an_erasure_is_appended_once_committed_without_personal_data(
+    removed, ledger, django_capture_on_commit_callbacks
+):
     erase(removed, django_capture_on_commit_callbacks)
     lines = ledger.read_bytes().splitlines()
     assert len(lines) == 1
@@ -79,13 +80,19 @@ def test_nothing_is_erased_when_the_ledger_cannot_be_written(removed, settings, 
 
 
 def test_replay_erases_again_a_subject_the_restore_brought_back_and_is_idempotent(
-        removed, ledger, django_capture_on_commit_callbacks):
+    removed, ledger, django_capture_on_commit_callbacks
+):
     listed_as_erased_elsewhere(removed, ledger)
     with django_capture_on_commit_callbacks(execute=True):
         output = replay(ledger)
     assert f"Erased again now: 1 ({removed.reference})" in output
     removed.refresh_from_db()
-    assert (removed.family_name, removed.given_names, removed.aliases, removed.date_of_birth) == (ERASED, ERASED, "", None)
+    assert (removed.family_name, removed.given_names, removed.aliases, removed.date_of_birth) == (
+        ERASED,
+        ERASED,
+        "",
+        None,
+    )
     assert not removed.addresses.exists()
     event = AccessEvent.objects.filter(action="erase", subject_uuid=removed.uuid).get()
     assert event.actor_username == REPLAY_USERNAME and "replayed" in event.detail

@@ -78,20 +78,30 @@ def typed_about(baseline, make_subject, officer, supervisor, outsider):
     subject = make_subject("submitted")
     subject = workflow.reject_subject(acting_user=supervisor, subject=subject, reason=REJECTION_REASON)
     subject = services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version, changes={"given_names": "Beta"},
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"given_names": "Beta"},
         reason=EDIT_REASON,
     )
     subject = workflow.submit_subject(acting_user=officer, subject=subject)
     subject = workflow.approve_subject(acting_user=supervisor, subject=subject)
     subject = services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version, changes={"given_names": "Gamma"},
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"given_names": "Gamma"},
         reason=EDIT_REASON,
     )
     services.grant_break_glass(acting_user=outsider, subject=subject, justification=BREAK_GLASS_JUSTIFICATION, hours=1)
     hooks.consulted(outsider, subject)
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name"],
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name"],
     )
     sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
     subject.refresh_from_db()
@@ -117,8 +127,10 @@ def test_after_erasure_no_typed_name_survives_and_the_log_verifies(baseline, typ
     before = hits() - baseline
     assert ("audit_accessevent", "justification") not in {hit[:2] for hit in before}  # never in the chain itself
     assert {hit[:2] for hit in before} >= {
-        ("matrix_historicalsubject", "history_change_reason"), ("sharing_historicaldisclosure", "purpose"),
-        ("matrix_historicalsubjectaccessgrant", "justification"), ("audit_loggedtext", "text"),
+        ("matrix_historicalsubject", "history_change_reason"),
+        ("sharing_historicaldisclosure", "purpose"),
+        ("matrix_historicalsubjectaccessgrant", "justification"),
+        ("audit_loggedtext", "text"),
     }
     erased(typed_about)
     assert hits() == baseline

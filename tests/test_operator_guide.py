@@ -75,7 +75,9 @@ class Session:
 
     def run_interactively(self, block: str, answers: list[tuple[str, str]]) -> str:
         command, state = self._script(block)
-        child = pexpect.spawn(command[0], command[1:], env=self.env, cwd=str(self.workdir), encoding="utf-8", timeout=300)
+        child = pexpect.spawn(
+            command[0], command[1:], env=self.env, cwd=str(self.workdir), encoding="utf-8", timeout=300
+        )
         for prompt, answer in answers:
             child.expect_exact(prompt)
             child.sendline(answer)
@@ -139,9 +141,12 @@ SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 def drop_guide_databases_and_role() -> None:
     """The guide creates the cluster-wide role `govmatrix`: remove it and this test's databases, nothing else."""
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as connection:
-        owned = [name for (name,) in connection.execute(
-            "SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = 'govmatrix')"
-        )]
+        owned = [
+            name
+            for (name,) in connection.execute(
+                "SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = 'govmatrix')"
+            )
+        ]
         others = [name for name in owned if not name.startswith(GUIDE_DATABASES)]
         if others:
             pytest.fail(f"the PostgreSQL role govmatrix owns {others}: this test would need to drop it")
@@ -166,12 +171,20 @@ def operator(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
     env.update(
         PATH=SERVER_PATH,
-        GOVMATRIX_HOME=str(install_root / "srv"), GOVMATRIX_ETC=str(install_root / "etc"),
+        GOVMATRIX_HOME=str(install_root / "srv"),
+        GOVMATRIX_ETC=str(install_root / "etc"),
         GOVMATRIX_DATA=str(install_root / "data"),
-        GOVMATRIX_HOSTNAME=HOSTNAME, GOVMATRIX_PORT=str(operator_walkthrough.free_port()),
-        GOVMATRIX_REPOSITORY=str(BASE_DIR), GOVMATRIX_VERSION=head.stdout.strip(), GOVMATRIX_DATABASE=database,
-        PGHOST=PG["host"], PGPORT=PG["port"], PGUSER=PG["user"],
-        NGINX_CONF_DIR="/etc/nginx/conf.d", SYSTEMD_DIR=str(tmp_path / "systemd"), PERSON="officer.new",
+        GOVMATRIX_HOSTNAME=HOSTNAME,
+        GOVMATRIX_PORT=str(operator_walkthrough.free_port()),
+        GOVMATRIX_REPOSITORY=str(BASE_DIR),
+        GOVMATRIX_VERSION=head.stdout.strip(),
+        GOVMATRIX_DATABASE=database,
+        PGHOST=PG["host"],
+        PGPORT=PG["port"],
+        PGUSER=PG["user"],
+        NGINX_CONF_DIR="/etc/nginx/conf.d",
+        SYSTEMD_DIR=str(tmp_path / "systemd"),
+        PERSON="officer.new",
     )
     (tmp_path / "systemd").mkdir()
     session = Session(env, tmp_path)
@@ -192,10 +205,15 @@ def test_the_operator_guide_works_as_written(operator, tmp_path):
     walked = False
     for info, block in blocks:
         if info == "sh" and "bootstrap_force" in block:
-            output = session.run_interactively(block, [
-                ("Username: ", ADMIN["username"]), ("Email address: ", ADMIN["email"]),
-                ("Password: ", ADMIN["password"]), ("Password (again): ", ADMIN["password"]),
-            ])
+            output = session.run_interactively(
+                block,
+                [
+                    ("Username: ", ADMIN["username"]),
+                    ("Email address: ", ADMIN["email"]),
+                    ("Password: ", ADMIN["password"]),
+                    ("Password (again): ", ADMIN["password"]),
+                ],
+            )
             assert "draft(s) await the data protection officer's publication" in output
         elif info == "sh" and "$PERSON" in block:
             assert walked, "the incident commands need the walk-through's people"

@@ -65,7 +65,9 @@ class TestSubjectList:
         client.force_login(officer)
         first = client.get("/subjects/")
         second = client.get("/subjects/", {"after": first.context["next_cursor"]})
-        references = [s.reference for s in first.context["subjects"]] + [s.reference for s in second.context["subjects"]]
+        references = [s.reference for s in first.context["subjects"]] + [
+            s.reference for s in second.context["subjects"]
+        ]
         assert len(references) == len(set(references)) == 30
         assert second.context["next_cursor"] is None
 
@@ -98,8 +100,13 @@ class TestDraftForm:
         client.force_login(officer)
         future = (timezone.localdate() + timedelta(days=3)).isoformat()
         response = client.post(
-            "/subjects/new/", {**self.VALID, "classification": "", "date_of_birth": future,
-                               "borough": Borough.objects.get(code=HACKNEY).pk}
+            "/subjects/new/",
+            {
+                **self.VALID,
+                "classification": "",
+                "date_of_birth": future,
+                "borough": Borough.objects.get(code=HACKNEY).pk,
+            },
         )
         page = response.content.decode()
         assert response.status_code == 200

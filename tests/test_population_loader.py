@@ -31,7 +31,9 @@ def write(tmp_path, *rows, header=HEADER, name="population.csv"):
 
 
 def figures():
-    return sorted(PopulationBaseline.objects.values_list("area_code", "dimension", "group", "population", "source", "year"))
+    return sorted(
+        PopulationBaseline.objects.values_list("area_code", "dimension", "group", "population", "source", "year")
+    )
 
 
 def test_a_good_file_loads_every_figure_in_one_go(tmp_path):
@@ -42,7 +44,10 @@ def test_a_good_file_loads_every_figure_in_one_go(tmp_path):
     hackney_under_18 = PopulationBaseline.objects.get(area_code=HACKNEY, group="under_18")
     assert (hackney_under_18.population, hackney_under_18.source, hackney_under_18.year) == (1000, SOURCE, 2021)
     history = hackney_under_18.history.get()
-    assert (history.history_type, history.history_change_reason) == ("+", "Population baseline loaded from population.csv")
+    assert (history.history_type, history.history_change_reason) == (
+        "+",
+        "Population baseline loaded from population.csv",
+    )
     event = AccessEvent.objects.get(action=Action.ALTER)
     assert "population.csv" in event.detail and "6 added" in event.detail
     assert event.actor_username == "system.load_population"
@@ -133,15 +138,23 @@ def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(PopulationFileError) as refused:
         load_population_file(path)
     text = str(refused.value)
-    for fragment in ("Line 2: unknown area code", "Line 2: 'old' is not a group", "Line 2: population",
-                     "Line 3: unknown dimension 'colour'", "Line 3: source is empty", "Line 3: year"):
+    for fragment in (
+        "Line 2: unknown area code",
+        "Line 2: 'old' is not a group",
+        "Line 2: population",
+        "Line 3: unknown dimension 'colour'",
+        "Line 3: source is empty",
+        "Line 3: year",
+    ):
         assert fragment in text
 
 
 def test_loading_the_same_edition_again_replaces_its_figures_and_nothing_else(tmp_path):
     load_population_file(write(tmp_path, *lines(population=100), *lines(area=SOUTHWARK, population=200)))
     load_population_file(write(tmp_path, *lines(population=100, year=2011), name="older.csv"))
-    corrected = [f"{HACKNEY},age_band,{group},{150 if group == 'under_18' else 100},{SOURCE},2021" for group in AGE_GROUPS]
+    corrected = [
+        f"{HACKNEY},age_band,{group},{150 if group == 'under_18' else 100},{SOURCE},2021" for group in AGE_GROUPS
+    ]
 
     result = load_population_file(write(tmp_path, *corrected, name="corrected.csv"))
 
@@ -197,13 +210,27 @@ def test_every_ethnic_group_of_the_matrix_except_not_stated_is_a_population_grou
     ],
 )
 def test_the_database_refuses_figures_the_loader_would_refuse(fields):
-    row = {"area_code": HACKNEY, "dimension": "gender", "group": "female", "population": 1, "source": SOURCE, "year": 2021}
+    row = {
+        "area_code": HACKNEY,
+        "dimension": "gender",
+        "group": "female",
+        "population": 1,
+        "source": SOURCE,
+        "year": 2021,
+    }
     with pytest.raises(IntegrityError), transaction.atomic():
         PopulationBaseline.objects.create(**(row | fields))
 
 
 def test_one_figure_per_area_dimension_group_and_year():
-    row = {"area_code": HACKNEY, "dimension": "gender", "group": "female", "population": 1, "source": SOURCE, "year": 2021}
+    row = {
+        "area_code": HACKNEY,
+        "dimension": "gender",
+        "group": "female",
+        "population": 1,
+        "source": SOURCE,
+        "year": 2021,
+    }
     PopulationBaseline.objects.create(**row)
     with pytest.raises(IntegrityError), transaction.atomic():
         PopulationBaseline.objects.create(**row)
@@ -239,8 +266,19 @@ def test_command_refuses_a_file_that_is_not_text(tmp_path):
 def test_command_help_documents_the_format_and_the_real_source():
     from transparency.management.commands.load_population import HELP
 
-    for fragment in ("area_code", "dimension", "group", "population", "source", "year", "E12000007",
-                     "TS021", "TS007A", "TS008", "SYNTHETIC SAMPLE"):
+    for fragment in (
+        "area_code",
+        "dimension",
+        "group",
+        "population",
+        "source",
+        "year",
+        "E12000007",
+        "TS021",
+        "TS007A",
+        "TS008",
+        "SYNTHETIC SAMPLE",
+    ):
         assert fragment in HELP
 
 

@@ -85,12 +85,17 @@ def test_pages_still_redirect_to_https_and_refuse_unknown_hosts(served):
 
 def test_logs_are_json_lines_with_the_request_id_and_no_query_string(served):
     url, log = served
-    status, headers, _ = request(url, "/sign-in/?next=/subjects/%3Fname%3DZanzibarquux",
-                                 headers={"X-Forwarded-Proto": "https", "User-Agent": "probe-agent-7"})
+    status, headers, _ = request(
+        url,
+        "/sign-in/?next=/subjects/%3Fname%3DZanzibarquux",
+        headers={"X-Forwarded-Proto": "https", "User-Agent": "probe-agent-7"},
+    )
     assert status == 200
     request_id = headers["X-Request-ID"]
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    finished = [line for line in lines if line.get("event") == "request_finished" and line.get("request_id") == request_id]
+    finished = [
+        line for line in lines if line.get("event") == "request_finished" and line.get("request_id") == request_id
+    ]
     assert finished, log.read_text()[-3000:]
     assert finished[0]["request"] == "GET /sign-in/"
     assert finished[0]["code"] == 200 and finished[0]["level"] == "info" and "timestamp" in finished[0]
@@ -111,7 +116,9 @@ def test_metrics_cover_the_workers_and_are_refused_through_the_proxy(served):
 
 def test_a_set_up_links_secret_never_reaches_the_logs(served):
     url, log = served
-    status, headers, _ = request(url, "/people/set-up/MTIz/cq3-Secrettoken9f2a/", headers={"X-Forwarded-Proto": "https"})
+    status, headers, _ = request(
+        url, "/people/set-up/MTIz/cq3-Secrettoken9f2a/", headers={"X-Forwarded-Proto": "https"}
+    )
     assert status in (200, 302)
     # gunicorn writes its access-log line once the response is sent, so it may follow a moment later.
     deadline = time.monotonic() + 10
@@ -120,8 +127,10 @@ def test_a_set_up_links_secret_never_reaches_the_logs(served):
     text = log.read_text()
     assert '"GET /people/set-up/…/"' in text  # gunicorn's access log
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    assert any(line.get("request_id") == headers["X-Request-ID"] and line.get("request") == "GET /people/set-up/…/"
-               for line in lines)  # the application's log
+    assert any(
+        line.get("request_id") == headers["X-Request-ID"] and line.get("request") == "GET /people/set-up/…/"
+        for line in lines
+    )  # the application's log
     assert "Secrettoken9f2a" not in text and "MTIz" not in text
 
 

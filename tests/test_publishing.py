@@ -46,8 +46,9 @@ def draft_method(**fields) -> HarmScoringMethod:
 
 def with_weights(method: HarmScoringMethod, *weights: str) -> HarmScoringMethod:
     for number, weight in enumerate(weights):
-        OffenceWeightFactory(method=method, offence_type=OffenceTypeFactory(code=f"offence-w{number}"),
-                             weight=Decimal(weight))
+        OffenceWeightFactory(
+            method=method, offence_type=OffenceTypeFactory(code=f"offence-w{number}"), weight=Decimal(weight)
+        )
     return method
 
 
@@ -506,10 +507,20 @@ class TestAdmin:
         url = reverse(
             "admin:matrix_inclusioncriterion_simple_history", args=[draft.pk, draft.history.latest().history_id]
         )
-        response = client.post(url, {"code": "gang-violence", "title": "Auditor edit", "plain_text": "x",
-                                     "classifications": '["suspected"]', "min_items": "1",
-                                     "min_source_evaluation": "2", "min_intelligence_assessment": "C",
-                                     "allowed_source_types": '["police_record"]', "lookback_days": "365"})
+        response = client.post(
+            url,
+            {
+                "code": "gang-violence",
+                "title": "Auditor edit",
+                "plain_text": "x",
+                "classifications": '["suspected"]',
+                "min_items": "1",
+                "min_source_evaluation": "2",
+                "min_intelligence_assessment": "C",
+                "allowed_source_types": '["police_record"]',
+                "lookback_days": "365",
+            },
+        )
         assert response.status_code == 403
         draft.refresh_from_db()
         assert draft.title == "First wording"

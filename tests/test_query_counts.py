@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matrix.models import Borough
-from tests.conftest import HACKNEY
+from tests.conftest import HACKNEY, LOGGED_READ_QUERIES, SESSION_QUERIES
 from tests.factories import CriterionFactory, EvidenceFactory, HarmMethodFactory, OffenceWeightFactory, SubjectFactory
-from tests.conftest import LOGGED_READ_QUERIES, SESSION_QUERIES
 
 
 def count_queries(fetch) -> int:
@@ -59,8 +58,13 @@ def test_subject_page_costs_the_same_for_one_and_many_evidence_items(officer, cl
         small = count_queries(lambda: client.get(url))
     EvidenceFactory.create_batch(12, subject=subject, offence_type=weight.offence_type)
     EvidenceFactory.create_batch(
-        3, subject=subject, source_type="social_media", verification="unverified",
-        social_media_url="https://example.invalid/a", social_media_platform="Example", captured_on="2026-01-01",
+        3,
+        subject=subject,
+        source_type="social_media",
+        verification="unverified",
+        social_media_url="https://example.invalid/a",
+        social_media_platform="Example",
+        captured_on="2026-01-01",
     )
     large = count_queries(lambda: client.get(url))
     assert small == large

@@ -69,8 +69,8 @@ class TestPublishing:
         ).exists()
         after = page_text(dpo_client.get(PAGE))
         assert "Published Reworded criterion (v2)" in after
-        assert "Version 2 <strong class=\"tag\">Current</strong>" in after
-        assert "Version 1 <strong class=\"tag\">Superseded</strong>" in after
+        assert 'Version 2 <strong class="tag">Current</strong>' in after
+        assert 'Version 1 <strong class="tag">Superseded</strong>' in after
 
     def test_the_harm_method_is_shown_with_its_weights_and_published(self, dpo_client):
         method = draft_method("25.00", "8.00")
@@ -194,11 +194,19 @@ class TestNothingPublishedYet:
 
 def create_subject(client, officer, *, classification) -> Subject:
     client.force_login(officer)
-    response = client.post("/subjects/new/", {
-        "borough": Borough.objects.get(code=HACKNEY).pk, "classification": classification,
-        "family_name": "Testperson", "given_names": "Alpha", "aliases": "", "date_of_birth": "2001-03-04",
-        "gender": "male", "ethnicity": "not_stated",
-    })
+    response = client.post(
+        "/subjects/new/",
+        {
+            "borough": Borough.objects.get(code=HACKNEY).pk,
+            "classification": classification,
+            "family_name": "Testperson",
+            "given_names": "Alpha",
+            "aliases": "",
+            "date_of_birth": "2001-03-04",
+            "gender": "male",
+            "ethnicity": "not_stated",
+        },
+    )
     assert response.status_code == 302, page_text(response)
     return Subject.objects.get()
 
@@ -215,14 +223,24 @@ def test_after_bootstrap_and_publishing_every_draft_an_officer_submits_a_record(
     assert publishing.unpublished_rules() == []
 
     subject = create_subject(client, officer, classification="convicted")
-    response = client.post(f"/subjects/{subject.uuid}/evidence/new/", {
-        "summary": "Synthetic: conviction recorded at a fictional crown court.",
-        "information_date": (timezone.localdate() - timedelta(days=90)).isoformat(),
-        "nature": "fact", "source_type": "conviction", "source_reference": "SYNTHETIC-PNC-1",
-        "source_evaluation": "1", "intelligence_assessment": "A", "handling_code": "P", "handling_conditions": "",
-        "offence_type": OffenceType.objects.get(code="gbh").pk,
-        "social_media_url": "", "social_media_platform": "", "captured_on": "",
-    })
+    response = client.post(
+        f"/subjects/{subject.uuid}/evidence/new/",
+        {
+            "summary": "Synthetic: conviction recorded at a fictional crown court.",
+            "information_date": (timezone.localdate() - timedelta(days=90)).isoformat(),
+            "nature": "fact",
+            "source_type": "conviction",
+            "source_reference": "SYNTHETIC-PNC-1",
+            "source_evaluation": "1",
+            "intelligence_assessment": "A",
+            "handling_code": "P",
+            "handling_conditions": "",
+            "offence_type": OffenceType.objects.get(code="gbh").pk,
+            "social_media_url": "",
+            "social_media_platform": "",
+            "captured_on": "",
+        },
+    )
     assert response.status_code == 302, page_text(response)
     subject.refresh_from_db()
     response = client.post(f"/subjects/{subject.uuid}/submit/", {"version": subject.version})

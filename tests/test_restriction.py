@@ -21,8 +21,12 @@ def dpo():
 def live(officer, supervisor, make_subject):
     subject = make_subject("approved")
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: diversion plan agreed at panel", fields=["name"],
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: diversion plan agreed at panel",
+        fields=["name"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -33,8 +37,12 @@ def test_restriction_notifies_recipients_and_blocks_new_disclosures(dpo, officer
     assert live.notices.get().kind == "restriction"
     with pytest.raises(ValidationError) as error:
         sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=live.agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: another disclosure attempt", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=live.agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: another disclosure attempt",
+            fields=["name"],
         )
     assert "restricted" in " ".join(error.value.message_dict["subject"])
 
@@ -53,7 +61,9 @@ def test_restriction_needs_a_reason_and_can_be_lifted(dpo, live):
     workflow.restrict_processing(acting_user=dpo, subject=live.subject, reason=REASON)
     with pytest.raises(workflow.InvalidTransition):
         workflow.restrict_processing(acting_user=dpo, subject=live.subject, reason=REASON)
-    lifted = workflow.lift_restriction(acting_user=dpo, subject=live.subject, reason="Synthetic: record verified as accurate")
+    lifted = workflow.lift_restriction(
+        acting_user=dpo, subject=live.subject, reason="Synthetic: record verified as accurate"
+    )
     assert not lifted.is_restricted
 
 
@@ -69,7 +79,9 @@ def test_dpo_restricts_from_the_subject_page(client, dpo, live):
 def test_forged_restriction_by_a_supervisor_is_refused(client, supervisor, live):
     client.force_login(supervisor)
     assert "Restrict processing" not in client.get(f"/subjects/{live.subject.uuid}/").content.decode()
-    response = client.post(f"/subjects/{live.subject.uuid}/restrict/", {"reason": REASON, "version": live.subject.version})
+    response = client.post(
+        f"/subjects/{live.subject.uuid}/restrict/", {"reason": REASON, "version": live.subject.version}
+    )
     assert response.status_code == 403
     live.subject.refresh_from_db()
     assert not live.subject.is_restricted

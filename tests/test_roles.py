@@ -16,7 +16,9 @@ def held(role: str) -> set[str]:
 
 def test_after_migrate_every_role_holds_exactly_its_table_entry():
     assert set(ROLE_PERMISSIONS) == set(Role.values)
-    assert {role: held(role) for role in ROLE_PERMISSIONS} == {role: set(names) for role, names in ROLE_PERMISSIONS.items()}
+    assert {role: held(role) for role in ROLE_PERMISSIONS} == {
+        role: set(names) for role, names in ROLE_PERMISSIONS.items()
+    }
 
 
 def test_sync_is_idempotent():

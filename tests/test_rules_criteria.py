@@ -49,9 +49,7 @@ def verified_social_media(**overrides):
 
 
 def withdrawn(**overrides):
-    return build_evidence(
-        withdrawn_at=timezone.now(), withdrawal_reason="Duplicate of an earlier report.", **overrides
-    )
+    return build_evidence(withdrawn_at=timezone.now(), withdrawal_reason="Duplicate of an earlier report.", **overrides)
 
 
 def excluded_reasons(result) -> dict:
@@ -208,9 +206,7 @@ def test_lookback_item_one_day_beyond_the_window_is_just_outside():
 
     assert result.met is False
     assert result.items == ()
-    assert result.excluded == (
-        (item, "Older than the 365-day look-back window (before 15 March 2025)."),
-    )
+    assert result.excluded == ((item, "Older than the 365-day look-back window (before 15 March 2025)."),)
     assert result.reasons == (NEEDS_ONE_NONE_FOUND,)
 
 
@@ -592,7 +588,10 @@ def test_assess_subject_uses_current_criteria_and_lists_items_meeting_them():
     assert assessment.criteria[0].met is True
     assert [i.pk for i in assessment.criteria[0].items] == [police.pk]
     assert [(i.pk, reason) for i, reason in assessment.criteria[0].excluded] == [
-        (old.pk, f"Older than the 365-day look-back window (before {(today - timedelta(days=365)).day} {today - timedelta(days=365):%B %Y}).")
+        (
+            old.pk,
+            f"Older than the 365-day look-back window (before {(today - timedelta(days=365)).day} {today - timedelta(days=365):%B %Y}).",
+        )
     ]
     assert assessment.criteria_met is True
 

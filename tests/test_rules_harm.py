@@ -288,7 +288,9 @@ def test_withdrawn_item_contributes_nothing_and_says_why():
 
 
 def test_score_made_only_of_source_3_items_is_zero_with_reason():
-    items = [offence(KNIFE, source_evaluation=SourceEvaluation.NOT_RELIABLE, source_reference=f"INF-{n}") for n in range(2)]
+    items = [
+        offence(KNIFE, source_evaluation=SourceEvaluation.NOT_RELIABLE, source_reference=f"INF-{n}") for n in range(2)
+    ]
 
     result = harm(items)
 
@@ -321,7 +323,9 @@ def test_score_made_only_of_verified_social_media_is_zero_with_reason():
 
 def test_source_3_and_verified_social_media_count_when_supported_by_a_sound_item():
     weak = offence(KNIFE, source_evaluation=SourceEvaluation.NOT_RELIABLE, source_reference="INF-1")
-    post = offence(KNIFE, source_type=SourceType.SOCIAL_MEDIA, verification=Verification.VERIFIED, source_reference="P1")
+    post = offence(
+        KNIFE, source_type=SourceType.SOCIAL_MEDIA, verification=Verification.VERIFIED, source_reference="P1"
+    )
     sound = offence(DRUGS, source_reference="CAD-1")
 
     result = harm([weak, post, sound])
@@ -472,9 +476,7 @@ def test_assess_subject_zero_flag_when_only_unverified_social_media_scores():
 
     assert result.score == Decimal("0.00")
     assert result.zero_flag is True
-    assert [(line.item.pk, line.counted, line.reason) for line in result.lines] == [
-        (post.pk, False, UNVERIFIED_REASON)
-    ]
+    assert [(line.item.pk, line.counted, line.reason) for line in result.lines] == [(post.pk, False, UNVERIFIED_REASON)]
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -520,8 +522,17 @@ def harm_item_from(spec):
     half_life=st.integers(min_value=1, max_value=3650),
 )
 @example(  # 0.01 x 0.5 = 0.005 rounds half up to 0.01, not half even to 0.00
-    specs=[{"offence_type_id": DRUGS, "source_type": "police_record", "source_evaluation": "1",
-            "intelligence_assessment": "A", "age_days": 1, "verified": False, "withdrawn": False}],
+    specs=[
+        {
+            "offence_type_id": DRUGS,
+            "source_type": "police_record",
+            "source_evaluation": "1",
+            "intelligence_assessment": "A",
+            "age_days": 1,
+            "verified": False,
+            "withdrawn": False,
+        }
+    ],
     weights={DRUGS: Decimal("0.01")},
     half_life=1,
 )

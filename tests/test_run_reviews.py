@@ -28,9 +28,7 @@ def travel(day: date):
 
 
 def history_rows() -> int:
-    return sum(
-        model.history.model.objects.count() for model in (Subject, Evidence, Address, SubjectReview)
-    )
+    return sum(model.history.model.objects.count() for model in (Subject, Evidence, Address, SubjectReview))
 
 
 @pytest.fixture
@@ -74,19 +72,29 @@ def test_zero_score_is_flagged_when_a_new_method_no_longer_weights_the_offence(m
     with travel(START):
         subject = make_subject("draft")
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, summary="Synthetic knife possession",
-            information_date=START, source_type="police_record", source_reference="CAD-KNIFE",
-            source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
+            acting_user=officer,
+            subject=subject,
+            summary="Synthetic knife possession",
+            information_date=START,
+            source_type="police_record",
+            source_reference="CAD-KNIFE",
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
+            nature="fact",
             offence_type=offence,
         )
     subject.refresh_from_db()
     assert subject.harm_score == Decimal("20.00")
     with travel(START):
-        from matrix import workflow
         from django.contrib.auth import get_user_model
 
+        from matrix import workflow
+
         subject = workflow.submit_subject(acting_user=officer, subject=subject)
-        workflow.approve_subject(acting_user=get_user_model().objects.get(username="supervisor.hackney"), subject=subject)
+        workflow.approve_subject(
+            acting_user=get_user_model().objects.get(username="supervisor.hackney"), subject=subject
+        )
     old_method.is_current, old_method.superseded_at = False, timezone.now()
     old_method.save()
     new_method = HarmMethodFactory(version=2)
@@ -114,16 +122,26 @@ def removed_with_everything(make_subject, officer, supervisor):
         subject = make_subject("approved", aliases="Synthetic-Nick")
         Address.objects.create(subject=subject, line_1="1 Synthetic Street", postcode="E8 1EA")
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, summary="Synthetic clip naming a friend",
-            information_date=START, source_type="social_media", source_reference="OSINT-9",
-            source_evaluation="2", intelligence_assessment="C", handling_code="C",
-            handling_conditions="Not for schools", nature="assessment",
-            social_media_url="https://video.example.invalid/clip", social_media_platform="ExampleTube",
+            acting_user=officer,
+            subject=subject,
+            summary="Synthetic clip naming a friend",
+            information_date=START,
+            source_type="social_media",
+            source_reference="OSINT-9",
+            source_evaluation="2",
+            intelligence_assessment="C",
+            handling_code="C",
+            handling_conditions="Not for schools",
+            nature="assessment",
+            social_media_url="https://video.example.invalid/clip",
+            social_media_platform="ExampleTube",
             captured_on=START,
         )
     with travel(START + timedelta(days=10)):
         review_subject(
-            acting_user=supervisor, subject=subject, outcome="remove",
+            acting_user=supervisor,
+            subject=subject,
+            outcome="remove",
             justification="Synthetic: no longer associated with the group",
         )
     subject.refresh_from_db()
@@ -149,13 +167,23 @@ def test_erasure_after_retention_reaches_history_and_leaves_a_tombstone(removed_
         report = run_reviews()
     assert report.erased == [subject.reference]
     subject.refresh_from_db()
-    assert (subject.family_name, subject.given_names, subject.aliases, subject.date_of_birth) == (ERASED, ERASED, "", None)
+    assert (subject.family_name, subject.given_names, subject.aliases, subject.date_of_birth) == (
+        ERASED,
+        ERASED,
+        "",
+        None,
+    )
     assert subject.erased_at is not None
     # The tombstone: reference, borough, classification and dates survive; nobody is identifiable.
     assert subject.reference.startswith("GM-") and subject.borough.code == "E09000012"
     assert subject.classification == "suspected" and subject.status == "removed"
     for record in subject.history.all():
-        assert (record.family_name, record.given_names, record.aliases, record.date_of_birth) == (ERASED, ERASED, "", None)
+        assert (record.family_name, record.given_names, record.aliases, record.date_of_birth) == (
+            ERASED,
+            ERASED,
+            "",
+            None,
+        )
         assert "Synthetic: no longer" not in (record.history_change_reason or "")
     for item in subject.evidence.all():
         assert item.summary == ERASED and item.source_reference == ERASED
@@ -195,7 +223,9 @@ def scheduled_history(subject):
 
 
 def scheduled_events(subject):
-    return AccessEvent.objects.filter(subject_uuid=subject.uuid, action="alter", detail__startswith="Scheduled review run")
+    return AccessEvent.objects.filter(
+        subject_uuid=subject.uuid, action="alter", detail__startswith="Scheduled review run"
+    )
 
 
 class SyntheticFailure(Exception):
@@ -267,8 +297,11 @@ def test_an_edit_of_the_version_loaded_before_the_run_keeps_the_runs_flag(approv
     with travel(START + timedelta(days=366)):
         run_reviews()
         services.update_subject(
-            acting_user=officer, subject=loaded, expected_version=loaded.version,
-            changes={"given_names": "Bravo"}, reason="Synthetic: spelling corrected",
+            acting_user=officer,
+            subject=loaded,
+            expected_version=loaded.version,
+            changes={"given_names": "Bravo"},
+            reason="Synthetic: spelling corrected",
         )
     approved.refresh_from_db()
     assert approved.given_names == "Bravo" and approved.criteria_lapsed_at is not None

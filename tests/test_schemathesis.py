@@ -43,7 +43,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = 12
 PURPOSE = "Synthetic: joint safeguarding plan agreed at panel"
 # Body fields that name another record, and the kind of record they name.
-BODY_REFERENCES = {"subject": "subjects", "agreement": "agreements", "lawful_basis": "lawful-bases", "borough": "boroughs"}
+BODY_REFERENCES = {
+    "subject": "subjects",
+    "agreement": "agreements",
+    "lawful_basis": "lawful-bases",
+    "borough": "boroughs",
+}
 
 
 class Objects:
@@ -67,22 +72,46 @@ class Objects:
             officer, supervisor = officers[code], supervisors[code]
             for status in ("draft", "submitted", "approved", "approved"):
                 subject = services.create_subject(
-                    acting_user=officer, borough=Borough.objects.get(code=code), family_name="Schemathesis",
-                    given_names=status.title(), date_of_birth=date(2002, 3, 4), gender="female",
-                    ethnicity="not_stated", classification="suspected",
+                    acting_user=officer,
+                    borough=Borough.objects.get(code=code),
+                    family_name="Schemathesis",
+                    given_names=status.title(),
+                    date_of_birth=date(2002, 3, 4),
+                    gender="female",
+                    ethnicity="not_stated",
+                    classification="suspected",
                 )
-                evidence.append(evidence_services.add_evidence(
-                    acting_user=officer, subject=subject, summary="Synthetic arrest record",
-                    information_date=timezone.localdate(), source_type="police_record", source_reference="CAD-1",
-                    source_evaluation="1", intelligence_assessment="A", handling_code="P", nature="fact",
-                ))
-                evidence.append(evidence_services.add_evidence(
-                    acting_user=officer, subject=subject, summary="Synthetic post", information_date=timezone.localdate(),
-                    source_type="social_media", source_reference="SM-1", source_evaluation="2",
-                    intelligence_assessment="C", handling_code="P", nature="assessment",
-                    social_media_url="https://social.example.test/post/1", social_media_platform="ExampleNet",
-                    captured_on=timezone.localdate(),
-                ))
+                evidence.append(
+                    evidence_services.add_evidence(
+                        acting_user=officer,
+                        subject=subject,
+                        summary="Synthetic arrest record",
+                        information_date=timezone.localdate(),
+                        source_type="police_record",
+                        source_reference="CAD-1",
+                        source_evaluation="1",
+                        intelligence_assessment="A",
+                        handling_code="P",
+                        nature="fact",
+                    )
+                )
+                evidence.append(
+                    evidence_services.add_evidence(
+                        acting_user=officer,
+                        subject=subject,
+                        summary="Synthetic post",
+                        information_date=timezone.localdate(),
+                        source_type="social_media",
+                        source_reference="SM-1",
+                        source_evaluation="2",
+                        intelligence_assessment="C",
+                        handling_code="P",
+                        nature="assessment",
+                        social_media_url="https://social.example.test/post/1",
+                        social_media_platform="ExampleNet",
+                        captured_on=timezone.localdate(),
+                    )
+                )
                 if status != "draft":
                     subject = workflow.submit_subject(acting_user=officer, subject=subject)
                 if status == "approved":
@@ -90,10 +119,16 @@ class Objects:
                     # Per agreement (the partner's agency, another agency): one awaiting a decision, one live.
                     for agreement in agreements:
                         for fields in (["name", "evidence"], ["name"]):
-                            disclosures.append(sharing.request_disclosure(
-                                acting_user=officer, subject=subject, agreement=agreement,
-                                lawful_basis=basis("cda-1998-s115"), purpose=PURPOSE, fields=fields,
-                            ))
+                            disclosures.append(
+                                sharing.request_disclosure(
+                                    acting_user=officer,
+                                    subject=subject,
+                                    agreement=agreement,
+                                    lawful_basis=basis("cda-1998-s115"),
+                                    purpose=PURPOSE,
+                                    fields=fields,
+                                )
+                            )
                         disclosures[-1] = sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosures[-1])
                 subjects.append(subject)
         self.by_collection = {
@@ -180,8 +215,15 @@ def test_a_nul_character_in_the_path_names_nothing(client, auditor, path):
 
 
 def test_a_nul_character_in_a_code_reference_is_a_400(officer_client):
-    body = {"borough": "E09\x00000012", "family_name": "Nul", "given_names": "Test", "date_of_birth": "2001-01-01",
-            "gender": "male", "ethnicity": "not_stated", "classification": "suspected"}
+    body = {
+        "borough": "E09\x00000012",
+        "family_name": "Nul",
+        "given_names": "Test",
+        "date_of_birth": "2001-01-01",
+        "gender": "male",
+        "ethnicity": "not_stated",
+        "classification": "suspected",
+    }
     response = officer_client.post("/api/subjects/", body, format="json")
     assert response.status_code == 400 and "borough" in response.json()
 

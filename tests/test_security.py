@@ -52,7 +52,9 @@ class TestLockout:
         assert "Too many sign-in attempts" in locked.content.decode()
         assert "_auth_user_id" not in client.session
         assert AccessEvent.objects.filter(action="login_failed", actor_username=officer.username).count() >= 5
-        assert AccessEvent.objects.filter(action="denied", actor_username=officer.username, detail__contains="locked out").exists()
+        assert AccessEvent.objects.filter(
+            action="denied", actor_username=officer.username, detail__contains="locked out"
+        ).exists()
 
     def test_lockout_ends_after_the_cool_off(self, client, officer):
         for _ in range(5):
@@ -87,7 +89,9 @@ class TestTwoFactor:
         codes = done.context["codes"]
         assert len(codes) == 10 and StaticToken.objects.filter(device__user=officer).count() == 10
         assert client.get("/").status_code == 200
-        assert AccessEvent.objects.filter(action="alter", detail__startswith="Two-factor authentication enrolled").exists()
+        assert AccessEvent.objects.filter(
+            action="alter", detail__startswith="Two-factor authentication enrolled"
+        ).exists()
 
     def test_a_recovery_code_works_once(self, client, officer, settings):
         settings.GOVMATRIX_REQUIRE_2FA = True
@@ -133,10 +137,14 @@ class TestSessions:
         sign_in(phone, officer)
         sign_in(desk, officer)
         assert desk.get("/").status_code == 200
-        changed = phone.post("/password/", {
-            "old_password": TEST_PASSWORD, "new_password1": "a-brand-new-passphrase-77",
-            "new_password2": "a-brand-new-passphrase-77",
-        })
+        changed = phone.post(
+            "/password/",
+            {
+                "old_password": TEST_PASSWORD,
+                "new_password1": "a-brand-new-passphrase-77",
+                "new_password2": "a-brand-new-passphrase-77",
+            },
+        )
         assert changed.status_code == 302
         assert phone.get("/").status_code == 200
         assert desk.get("/").status_code == 302

@@ -66,16 +66,17 @@ class TestProductionModeRefusesToStartHalfConfigured:
         )
         script = (
             "import django; from django.conf import settings as s; "
-            "print(s.DEBUG, s.ALLOWED_HOSTS, s.SECRET_KEY == %r, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-            "s.SECURE_SSL_REDIRECT)" % secret
+            f"print(s.DEBUG, s.ALLOWED_HOSTS, s.SECRET_KEY == {secret!r}, s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
         )
         result = run(["-c", script], env)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "False ['matrix.example.test', 'other.example.test'] True True True True"
 
     def test_development_mode_uses_no_secret_from_the_environment_and_debugs(self):
-        result = run(["-c", "import django; from django.conf import settings as s; print(s.PRODUCTION, s.DEBUG)"],
-                     clean_env())
+        result = run(
+            ["-c", "import django; from django.conf import settings as s; print(s.PRODUCTION, s.DEBUG)"], clean_env()
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "False True"
 
@@ -102,8 +103,9 @@ def test_make_run_serves_the_sign_in_page(tmp_path):
     assert database.exists()
 
     port = free_port()
-    with serving([sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"], env,
-                 tmp_path / "runserver.log", port):
+    with serving(
+        [sys.executable, MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"], env, tmp_path / "runserver.log", port
+    ):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=10) as response:
             assert response.status == 200
             body = response.read().decode()

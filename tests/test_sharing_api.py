@@ -26,8 +26,12 @@ def subject(make_subject):
 
 def body(subject, agreement, **overrides):
     return {
-        "subject": str(subject.uuid), "agreement": str(agreement.uuid), "lawful_basis": "cda-1998-s115",
-        "purpose": PURPOSE, "fields": ["name", "evidence"], **overrides,
+        "subject": str(subject.uuid),
+        "agreement": str(agreement.uuid),
+        "lawful_basis": "cda-1998-s115",
+        "purpose": PURPOSE,
+        "fields": ["name", "evidence"],
+        **overrides,
     }
 
 
@@ -40,8 +44,12 @@ def token_client(user) -> APIClient:
 @pytest.fixture
 def live(officer, supervisor, subject, agreement):
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -98,13 +106,21 @@ def test_partner_token_loses_a_revoked_disclosure_at_once(supervisor, live):
     own = token_client(make_partner_user(live.partner))
     api = APIClient()
     api.force_authenticate(supervisor)
-    assert api.post(f"/api/disclosures/{live.uuid}/revoke/", {"reason": "Synthetic: purpose achieved"}, format="json").status_code == 200
+    assert (
+        api.post(
+            f"/api/disclosures/{live.uuid}/revoke/", {"reason": "Synthetic: purpose achieved"}, format="json"
+        ).status_code
+        == 200
+    )
     assert own.get(f"/api/disclosures/{live.uuid}/").status_code == 404
 
 
 def test_partner_cannot_write_or_read_reference_lists(live):
     own = token_client(make_partner_user(live.partner))
-    assert own.post(f"/api/disclosures/{live.uuid}/revoke/", {"reason": "Synthetic: try"}, format="json").status_code == 403
+    assert (
+        own.post(f"/api/disclosures/{live.uuid}/revoke/", {"reason": "Synthetic: try"}, format="json").status_code
+        == 403
+    )
     assert own.get("/api/agreements/").status_code == 403
     assert own.get("/api/subjects/").status_code == 403
 
@@ -118,6 +134,8 @@ def test_revoke_without_reason_is_400_and_changes_nothing(api_as, supervisor, li
 
 def test_reference_lists_for_police(api_as, officer, agreement):
     client = api_as(officer)
-    assert any(row["code"] == "ca-2004-s11" and row["is_safeguarding"] for row in client.get("/api/lawful-bases/").json())
+    assert any(
+        row["code"] == "ca-2004-s11" and row["is_safeguarding"] for row in client.get("/api/lawful-bases/").json()
+    )
     assert [row["reference"] for row in client.get("/api/agreements/").json()] == [agreement.reference]
     assert client.get("/api/partners/").status_code == 200

@@ -46,8 +46,12 @@ def form_data(agreement, **overrides):
 @pytest.fixture
 def live(officer, supervisor, subject, agreement):
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name", "evidence"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name", "evidence"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -56,7 +60,9 @@ class TestRequest:
     def url(self, subject):
         return f"/subjects/{subject.uuid}/disclose/"
 
-    def test_preview_shows_exactly_what_the_partner_will_see_and_writes_nothing(self, client, officer, subject, agreement):
+    def test_preview_shows_exactly_what_the_partner_will_see_and_writes_nothing(
+        self, client, officer, subject, agreement
+    ):
         client.force_login(officer)
         response = client.post(self.url(subject), {**form_data(agreement), "action": "preview"})
         page = response.content.decode()
@@ -94,8 +100,12 @@ class TestRequest:
 class TestDecisions:
     def test_supervisor_approves_from_the_page(self, client, officer, supervisor, subject, agreement):
         disclosure = sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose=PURPOSE, fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose=PURPOSE,
+            fields=["name"],
         )
         client.force_login(supervisor)
         assert disclosure in list(client.get("/disclosures/queue/").context["disclosures"])
@@ -105,8 +115,12 @@ class TestDecisions:
 
     def test_forged_self_approval_is_refused(self, client, supervisor, subject, agreement):
         disclosure = sharing.request_disclosure(
-            acting_user=supervisor, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose=PURPOSE, fields=["name"],
+            acting_user=supervisor,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose=PURPOSE,
+            fields=["name"],
         )
         client.force_login(supervisor)
         assert disclosure not in list(client.get("/disclosures/queue/").context["disclosures"])
@@ -130,8 +144,12 @@ class TestDecisions:
 class TestRegister:
     def test_register_filters_by_status_and_partner(self, client, officer, live, subject, agreement):
         pending = sharing.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose=PURPOSE, fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose=PURPOSE,
+            fields=["name"],
         )
         client.force_login(officer)
         assert client.get("/disclosures/", {"status": "live"}).context["disclosures"] == [live]
@@ -162,7 +180,10 @@ class TestPortal:
     def test_another_agency_gets_404(self, client, live):
         client.force_login(make_partner_user(PartnerAgencyFactory()))
         assert client.get(f"/partner/disclosures/{live.uuid}/").status_code == 404
-        assert client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION}).status_code == 404
+        assert (
+            client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION}).status_code
+            == 404
+        )
 
     def test_revoked_disclosure_is_gone_at_once(self, client, supervisor, live):
         partner_user = make_partner_user(live.partner)
@@ -196,8 +217,11 @@ class TestPortal:
         from matrix import services
 
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=subject.version,
-            changes={"family_name": "Correctedname"}, reason="Spelling corrected",
+            acting_user=officer,
+            subject=subject,
+            expected_version=subject.version,
+            changes={"family_name": "Correctedname"},
+            reason="Spelling corrected",
         )
         client.force_login(make_partner_user(live.partner))
         page = client.get(f"/partner/disclosures/{live.uuid}/").content.decode()

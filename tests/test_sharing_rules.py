@@ -31,8 +31,13 @@ def subject(make_subject):
 
 def request(officer, subject, agreement, *, code="cda-1998-s115", fields=("name", "classification"), **kwargs):
     return sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis(code),
-        purpose=kwargs.pop("purpose", PURPOSE), fields=list(fields), **kwargs,
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis(code),
+        purpose=kwargs.pop("purpose", PURPOSE),
+        fields=list(fields),
+        **kwargs,
     )
 
 
@@ -45,14 +50,20 @@ class TestRequestRules:
         other = AgreementFactory()
         with pytest.raises(ValidationError) as error:
             sharing.check_disclosure_rules(
-                subject=subject, partner=agreement.partner, agreement=other, lawful_basis=basis("cda-1998-s115"),
-                purpose=PURPOSE, fields=["name"], expiry=None,
+                subject=subject,
+                partner=agreement.partner,
+                agreement=other,
+                lawful_basis=basis("cda-1998-s115"),
+                purpose=PURPOSE,
+                fields=["name"],
+                expiry=None,
             )
         assert "is not an agreement with" in refused(error, "agreement")
 
     def test_agreement_not_in_force_is_refused(self, officer, subject):
-        ended = AgreementFactory(valid_from=timezone.localdate() - timedelta(days=400),
-                                 valid_to=timezone.localdate() - timedelta(days=1))
+        ended = AgreementFactory(
+            valid_from=timezone.localdate() - timedelta(days=400), valid_to=timezone.localdate() - timedelta(days=1)
+        )
         with pytest.raises(ValidationError) as error:
             request(officer, subject, ended, expiry=timezone.localdate() + timedelta(days=5))
         assert "is not in force today" in refused(error, "agreement")
@@ -154,18 +165,28 @@ class TestApproval:
             acting_user=supervisor, disclosure=request(officer, subject, agreement, fields=["name"])
         )
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=subject.version,
-            changes={"family_name": "Correctedname"}, reason="Spelling corrected",
+            acting_user=officer,
+            subject=subject,
+            expected_version=subject.version,
+            changes={"family_name": "Correctedname"},
+            reason="Spelling corrected",
         )
         disclosure.refresh_from_db()
         assert disclosure.snapshot["fields"]["name"]["family_name"] == "Testperson"
 
     def test_handling_code_c_items_are_withheld_unless_the_agreement_allows_them(self, officer, supervisor, subject):
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, summary="Synthetic conditioned report",
-            information_date=timezone.localdate(), source_type="partner_information", source_reference="YOT-7",
-            source_evaluation="2", intelligence_assessment="B", handling_code="C",
-            handling_conditions="Not to be shared with schools", nature="assessment",
+            acting_user=officer,
+            subject=subject,
+            summary="Synthetic conditioned report",
+            information_date=timezone.localdate(),
+            source_type="partner_information",
+            source_reference="YOT-7",
+            source_evaluation="2",
+            intelligence_assessment="B",
+            handling_code="C",
+            handling_conditions="Not to be shared with schools",
+            nature="assessment",
         )
         strict = AgreementFactory(allows_conditioned_items=False)
         lenient = AgreementFactory(allows_conditioned_items=True)
@@ -220,16 +241,22 @@ class TestPartnerView:
 class TestLaterChanges:
     def test_a_correction_puts_a_notice_on_the_disclosure(self, officer, subject, live):
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=subject.version,
-            changes={"given_names": "Corrected"}, reason="Wrong given name",
+            acting_user=officer,
+            subject=subject,
+            expected_version=subject.version,
+            changes={"given_names": "Corrected"},
+            reason="Wrong given name",
         )
         notice = live.notices.get()
         assert notice.kind == "correction" and "Name" in notice.message
 
     def test_a_correction_to_an_undisclosed_field_gives_no_notice(self, officer, subject, live):
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=subject.version,
-            changes={"gender": "female"}, reason="Recorded wrongly",
+            acting_user=officer,
+            subject=subject,
+            expected_version=subject.version,
+            changes={"gender": "female"},
+            reason="Recorded wrongly",
         )
         assert not live.notices.exists()
 

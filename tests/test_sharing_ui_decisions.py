@@ -25,8 +25,12 @@ def agreement():
 @pytest.fixture
 def pending(officer, subject, agreement):
     return sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["date_of_birth", "name", "evidence"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["date_of_birth", "name", "evidence"],
     )
 
 
@@ -127,7 +131,9 @@ class TestRefusedDecisions:
         assert not title(again).startswith("Error") and "error-summary" not in again and "Too short" not in again
 
     def test_a_refused_approval_is_at_the_top_with_error_in_the_title(self, client, supervisor, pending):
-        sharing.refuse_disclosure(acting_user=supervisor, disclosure=pending, reason="Synthetic: not needed for the plan")
+        sharing.refuse_disclosure(
+            acting_user=supervisor, disclosure=pending, reason="Synthetic: not needed for the plan"
+        )
         client.force_login(supervisor)
         response = client.post(f"/disclosures/{pending.uuid}/approve/", follow=True)
         page = response.content.decode()
@@ -158,8 +164,13 @@ class TestMessagesOnce:
         client.force_login(officer)
         response = client.post(
             f"/subjects/{subject.uuid}/disclose/",
-            {"agreement": agreement.pk, "lawful_basis": basis("cda-1998-s115").pk, "purpose": PURPOSE,
-             "fields": ["name"], "action": "request"},
+            {
+                "agreement": agreement.pk,
+                "lawful_basis": basis("cda-1998-s115").pk,
+                "purpose": PURPOSE,
+                "fields": ["name"],
+                "action": "request",
+            },
             follow=True,
         )
         assert response.content.decode().count("requested. A supervisor must approve it.") == 1

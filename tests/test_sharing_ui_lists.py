@@ -14,8 +14,12 @@ PURPOSE = "Synthetic: joint safeguarding plan agreed at panel"
 @pytest.fixture
 def pending(officer, make_subject):
     return sharing.request_disclosure(
-        acting_user=officer, subject=make_subject("approved"), agreement=AgreementFactory(),
-        lawful_basis=basis("cda-1998-s115"), purpose=PURPOSE, fields=["name"],
+        acting_user=officer,
+        subject=make_subject("approved"),
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name"],
     )
 
 

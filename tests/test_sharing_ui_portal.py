@@ -26,8 +26,12 @@ HUMAN_DATE = re.compile(r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|D
 def live(officer, supervisor, make_subject):
     subject = make_subject("approved")
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name", "date_of_birth", "evidence"],
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name", "date_of_birth", "evidence"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 
@@ -83,8 +87,11 @@ class TestDates:
         from matrix import services
 
         services.update_subject(
-            acting_user=officer, subject=live.subject, expected_version=live.subject.version,
-            changes={"family_name": "Correctedname"}, reason="Spelling corrected",
+            acting_user=officer,
+            subject=live.subject,
+            expected_version=live.subject.version,
+            changes={"family_name": "Correctedname"},
+            reason="Spelling corrected",
         )
         response = partner_client.post(f"/partner/disclosures/{live.uuid}/export.csv", {"justification": JUSTIFICATION})
         rows = {row[2]: row[3] for row in list(csv.reader(io.StringIO(response.content.decode())))[1:]}

@@ -54,12 +54,20 @@ class TestFieldsOffered:
         AgreementFactory(shareable_fields=["name", "address"])
         narrow = AgreementFactory(shareable_fields=["name", "classification"])
         client.force_login(officer)
-        response = client.post(url(subject), {
-            "agreement": narrow.pk, "lawful_basis": basis("cda-1998-s115").pk, "purpose": PURPOSE,
-            "fields": ["name", "address"], "action": "preview",
-        })
+        response = client.post(
+            url(subject),
+            {
+                "agreement": narrow.pk,
+                "lawful_basis": basis("cda-1998-s115").pk,
+                "purpose": PURPOSE,
+                "fields": ["name", "address"],
+                "action": "preview",
+            },
+        )
         page = response.content.decode()
         assert offered(page) == ["name", "classification"]
-        assert f"{narrow.reference} does not allow sharing: Current address." in response.context["form"].errors["fields"]
+        assert (
+            f"{narrow.reference} does not allow sharing: Current address." in response.context["form"].errors["fields"]
+        )
         assert "Select what to disclose from the choices given" not in page
         assert not Disclosure.objects.exists()

@@ -45,8 +45,12 @@ def agreement():
 
 def disclose(officer, supervisor, subject, agreement):
     requested = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name", "date_of_birth", "evidence"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name", "date_of_birth", "evidence"],
     )
     return sharing.approve_disclosure(acting_user=supervisor, disclosure=requested)
 
@@ -56,11 +60,17 @@ def subject(make_subject, officer, supervisor, agreement):
     """On the matrix, with a corrected name, a retain review and one approved disclosure."""
     subject = make_subject("approved", aliases="Synthetic Alias")
     subject = matrix_services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version,
-        changes={"family_name": "Corrected"}, reason="Synthetic: spelling corrected",
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"family_name": "Corrected"},
+        reason="Synthetic: spelling corrected",
     )
     workflow.review_subject(
-        acting_user=supervisor, subject=subject, outcome="retain", justification="Synthetic: still meets criteria",
+        acting_user=supervisor,
+        subject=subject,
+        outcome="retain",
+        justification="Synthetic: still meets criteria",
     )
     disclose(officer, supervisor, subject, agreement)
     subject.refresh_from_db()
@@ -69,8 +79,11 @@ def subject(make_subject, officer, supervisor, agreement):
 
 def open_request(dpo, received_on=None, **fields):
     return services.open_request(
-        acting_user=dpo, requester_name=fields.pop("requester_name", "Synthetic Applicant"),
-        requester_contact="1 Synthetic Street, London", received_on=received_on or timezone.localdate(), **fields,
+        acting_user=dpo,
+        requester_name=fields.pop("requester_name", "Synthetic Applicant"),
+        requester_contact="1 Synthetic Street, London",
+        received_on=received_on or timezone.localdate(),
+        **fields,
     )
 
 
@@ -137,7 +150,9 @@ class TestRequestList:
             "later": open_request(dpo, date(2026, 6, 1)),  # due 1 July
             "closed_late": open_request(dpo, date(2026, 4, 1)),
         }
-        services.refuse_request(acting_user=dpo, sar=made["closed_late"], reason="Synthetic: manifestly unfounded (s.53)")
+        services.refuse_request(
+            acting_user=dpo, sar=made["closed_late"], reason="Synthetic: manifestly unfounded (s.53)"
+        )
         return today, made
 
     def test_overdue_and_due_within_seven_days(self, dpo, requests):
@@ -182,10 +197,14 @@ class TestReportContents:
     def test_history_says_who_changed_what_from_what_to_what(self, report):
         renamed = [
             (entry["who"], change["old"], change["new"], entry["reason"])
-            for entry in report["history"] for change in entry["changes"] if change["field"] == "family_name"
+            for entry in report["history"]
+            for change in entry["changes"]
+            if change["field"] == "family_name"
         ]
         assert renamed == [("officer.hackney", "Testperson", "Corrected", "Synthetic: spelling corrected")]
-        assert any(entry["record"].startswith("Evidence item") and entry["kind"] == "Created" for entry in report["history"])
+        assert any(
+            entry["record"].startswith("Evidence item") and entry["kind"] == "Created" for entry in report["history"]
+        )
 
     def test_reviews(self, report):
         [review] = report["reviews"]
@@ -205,7 +224,9 @@ class TestReportContents:
     def test_the_s45_2_information(self, report, agreement, settings):
         info = report["information"]
         assert any("s.31" in line for line in info["purposes"])
-        assert any("s.31" in line for line in info["legal_basis"]) and any("s.35" in line for line in info["legal_basis"])
+        assert any("s.31" in line for line in info["legal_basis"]) and any(
+            "s.35" in line for line in info["legal_basis"]
+        )
         assert any("Crime and Disorder Act 1998 s.115" in line for line in info["legal_basis"])
         assert any("Ethnic origin" in line for line in info["categories"])
         assert any("1 item(s)" in line for line in info["categories"])
@@ -217,7 +238,9 @@ class TestReportContents:
         assert complaint["name"] == "Information Commissioner's Office"
         assert complaint["address"] == ["Wycliffe House", "Water Lane", "Wilmslow", "Cheshire", "SK9 5AF"]
         assert complaint["website"] == "https://ico.org.uk" and complaint["telephone"] == "0303 123 1113"
-        assert info["origin"] == [{"source": "Police record", "items": 1, "description": info["origin"][0]["description"]}]
+        assert info["origin"] == [
+            {"source": "Police record", "items": 1, "description": info["origin"][0]["description"]}
+        ]
 
     def test_the_printable_page(self, client, dpo, sar, subject, agreement):
         client.force_login(dpo)
@@ -225,9 +248,20 @@ class TestReportContents:
         page = response.content.decode()
         assert response.status_code == 200 and "no-store" in response["Cache-Control"]
         for text in (
-            subject.reference, "Corrected", "1AP", "Testperson → Corrected", "Synthetic: still meets criteria",
-            agreement.partner.name, "Crime and Disorder Act 1998 s.115", PURPOSE, "Wycliffe House", "SK9 5AF",
-            "0303 123 1113", "ico.org.uk", "Police record", "s.47",
+            subject.reference,
+            "Corrected",
+            "1AP",
+            "Testperson → Corrected",
+            "Synthetic: still meets criteria",
+            agreement.partner.name,
+            "Crime and Disorder Act 1998 s.115",
+            PURPOSE,
+            "Wycliffe House",
+            "SK9 5AF",
+            "0303 123 1113",
+            "ico.org.uk",
+            "Police record",
+            "s.47",
         ):
             assert text in page, text
         assert 'class="inset screen-only"' in page
@@ -342,17 +376,24 @@ class TestJson:
 class TestRequestPages:
     def test_open_a_request(self, client, dpo):
         client.force_login(dpo)
-        response = client.post("/subject-access/new/", {
-            "requester_name": "Synthetic Applicant", "requester_contact": "synthetic@example.test",
-            "received_on": "2026-01-31", "notes": "",
-        })
+        response = client.post(
+            "/subject-access/new/",
+            {
+                "requester_name": "Synthetic Applicant",
+                "requester_contact": "synthetic@example.test",
+                "received_on": "2026-01-31",
+                "notes": "",
+            },
+        )
         sar = SubjectAccessRequest.objects.get()
         assert response.status_code == 302 and response["Location"] == f"/subject-access/{sar.uuid}/"
         assert sar.due_on == date(2026, 2, 28) and sar.created_by == dpo
 
     def test_missing_fields_are_shown_and_nothing_is_written(self, client, dpo):
         client.force_login(dpo)
-        response = client.post("/subject-access/new/", {"requester_name": "", "requester_contact": "", "received_on": ""})
+        response = client.post(
+            "/subject-access/new/", {"requester_name": "", "requester_contact": "", "received_on": ""}
+        )
         assert response.status_code == 200 and "There is a problem" in response.content.decode()
         assert not SubjectAccessRequest.objects.exists()
 
@@ -384,7 +425,9 @@ class TestRequestPages:
         assert sar.identity_verified_by == dpo
         assert {h.history_user for h in sar.history.all()} == {dpo}
         assert [h.history_change_reason for h in sar.history.order_by("history_date", "history_id")] == [
-            "Subject access request received", f"Matched to {subject.reference}", "Applicant's identity verified",
+            "Subject access request received",
+            f"Matched to {subject.reference}",
+            "Applicant's identity verified",
             "Response sent",
         ]
         late = client.post(f"{base}match/", {"subject": subject.uuid})
@@ -438,7 +481,9 @@ class TestOnlyTheDpo:
             assert getattr(client, method)(url, data).status_code == 403, (role, method, url)
         written = AccessEvent.objects.filter(sequence__gt=before)
         assert set(written.values_list("action", flat=True)) == {"denied"}
-        assert written.count() == len(attempts) and set(written.values_list("actor_username", flat=True)) == {user.username}
+        assert written.count() == len(attempts) and set(written.values_list("actor_username", flat=True)) == {
+            user.username
+        }
         assert SubjectAccessRequest.objects.count() == 1 and sar.history.count() == history
         sar.refresh_from_db()
         assert sar.status == SarStatus.OPEN and sar.subjects.count() == 1

@@ -103,8 +103,9 @@ class TestAccepting:
         officer.save()
         assert client.get("/api/boroughs/").status_code == 401
 
-    def test_the_check_costs_no_query_beyond_the_tokens_own(self, officer, second_factor_required,
-                                                             django_assert_num_queries):
+    def test_the_check_costs_no_query_beyond_the_tokens_own(
+        self, officer, second_factor_required, django_assert_num_queries
+    ):
         enrol(officer)
         key = Token.objects.create(user=officer).key
         with django_assert_num_queries(1):
@@ -112,7 +113,8 @@ class TestAccepting:
         assert user == officer
 
     def test_a_password_only_session_cannot_use_the_api_when_a_second_factor_is_required(
-            self, client, officer, second_factor_required):
+        self, client, officer, second_factor_required
+    ):
         enrol(officer)
         client.post("/sign-in/", {"username": officer.username, "password": TEST_PASSWORD})
         response = client.get("/api/boroughs/")
@@ -120,8 +122,9 @@ class TestAccepting:
         assert "second sign-in step" in response.json()["detail"]
 
 
-def test_the_typed_key_is_base32_and_a_real_authenticator_code_from_it_is_accepted(client, officer,
-                                                                                   second_factor_required):
+def test_the_typed_key_is_base32_and_a_real_authenticator_code_from_it_is_accepted(
+    client, officer, second_factor_required
+):
     client.post("/sign-in/", {"username": officer.username, "password": TEST_PASSWORD})
     page = client.get("/two-factor/setup/").content.decode()
     typed = re.search(r'<code class="secret">([^<]+)</code>', page).group(1)

@@ -53,8 +53,16 @@ def test_the_dpo_records_a_version_with_history_and_a_log_entry(client, dpo):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"assessed_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "assessed_on", "cannot be in the future"),
-        ({"next_review_on": (timezone.localdate() - timedelta(days=20)).isoformat()}, "next_review_on", "after the date assessed"),
+        (
+            {"assessed_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+            "assessed_on",
+            "cannot be in the future",
+        ),
+        (
+            {"next_review_on": (timezone.localdate() - timedelta(days=20)).isoformat()},
+            "next_review_on",
+            "after the date assessed",
+        ),
         ({"version": "two"}, "version", "version number such as"),
         ({"title": ""}, "title", "Enter title"),
         ({"kind": "other"}, "kind", "Select kind of assessment from the choices given"),
@@ -80,9 +88,13 @@ def test_a_version_is_recorded_once_per_kind(client, dpo):
     assert client.post(reverse("assessment-create"), form_data(kind="equality")).status_code == 302
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE transparency_impactassessment SET title = 'Rewritten'", "DELETE FROM transparency_impactassessment",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE transparency_impactassessment SET title = 'Rewritten'",
+        "DELETE FROM transparency_impactassessment",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_a_recorded_version(client, dpo, statement):
     client.force_login(dpo)
     client.post(reverse("assessment-create"), form_data())
@@ -97,12 +109,15 @@ def test_other_roles_cannot_record(client, db, role):
     assert client.post(reverse("assessment-create"), form_data()).status_code == 403
     assert not ImpactAssessment.objects.exists()
     with pytest.raises(PermissionDenied):
-        services.record_assessment(acting_user=make_user(role), **{
-            k: v for k, v in form_data().items() if k not in ("assessed_on", "next_review_on")
-        })
+        services.record_assessment(
+            acting_user=make_user(role),
+            **{k: v for k, v in form_data().items() if k not in ("assessed_on", "next_review_on")},
+        )
 
 
-@pytest.mark.parametrize("role, status", [("officer", 403), ("supervisor", 403), ("partner", 403), ("auditor", 200), ("dpo", 200)])
+@pytest.mark.parametrize(
+    "role, status", [("officer", 403), ("supervisor", 403), ("partner", 403), ("auditor", 200), ("dpo", 200)]
+)
 def test_who_reads_the_register(client, db, role, status):
     client.force_login(make_user(role))
     assert client.get(reverse("assessment-register")).status_code == status
@@ -127,11 +142,16 @@ def test_only_the_dpo_sees_the_menu_entry_and_the_record_button(client, db, dpo)
 def test_the_public_page_shows_versions_and_dates_only(client, dpo):
     today = timezone.localdate()
     for version, days_ago in (("1", 400), ("2", 30)):
-        services.record_assessment(acting_user=dpo, **{
-            **form_data(version=version), "assessed_on": today - timedelta(days=days_ago),
-            "next_review_on": today + timedelta(days=300),
-            "residual_risks": "Confidential residual risk text", "summary": "Confidential summary text",
-        })
+        services.record_assessment(
+            acting_user=dpo,
+            **{
+                **form_data(version=version),
+                "assessed_on": today - timedelta(days=days_ago),
+                "next_review_on": today + timedelta(days=300),
+                "residual_risks": "Confidential residual risk text",
+                "summary": "Confidential summary text",
+            },
+        )
     body = client.get(reverse("public-home")).content.decode()
     assert f"{today - timedelta(days=30):%-d %B %Y}" in body
     assert f"Version 1 ({today - timedelta(days=400):%-d %B %Y})" in body
@@ -141,7 +161,12 @@ def test_the_public_page_shows_versions_and_dates_only(client, dpo):
 
 def test_the_service_refuses_what_the_database_would(dpo):
     with pytest.raises(ValidationError) as error:
-        services.record_assessment(acting_user=dpo, **{
-            **form_data(), "assessed_on": timezone.localdate(), "next_review_on": timezone.localdate(),
-        })
+        services.record_assessment(
+            acting_user=dpo,
+            **{
+                **form_data(),
+                "assessed_on": timezone.localdate(),
+                "next_review_on": timezone.localdate(),
+            },
+        )
     assert "next_review_on" in error.value.message_dict

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent, Action
+from core.history import save_tracked
 from matrix import workflow
 from matrix.models import Address
-from core.history import save_tracked
 from sharing import services as sharing_services
 from sharing.models import LawfulBasis
 from tests.conftest import HACKNEY
@@ -38,7 +38,9 @@ def row(tbl, label):
 
 
 def approved(supervisor, **fields):
-    return SubjectFactory(status="approved", approved_by=supervisor, review_due=date.today() + timedelta(days=90), **fields)
+    return SubjectFactory(
+        status="approved", approved_by=supervisor, review_due=date.today() + timedelta(days=90), **fields
+    )
 
 
 # --- Counting and suppression -----------------------------------------------------------------------
@@ -122,16 +124,24 @@ def test_activity_in_the_period_disclosures_reviews_and_removals(db, officer, su
     subjects = [make_subject("approved") for _ in range(6)]
     for subject in subjects[:5]:
         disclosure = sharing_services.request_disclosure(
-            acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-            purpose="Synthetic: housing safeguarding panel", fields=["name"],
+            acting_user=officer,
+            subject=subject,
+            agreement=agreement,
+            lawful_basis=basis("cda-1998-s115"),
+            purpose="Synthetic: housing safeguarding panel",
+            fields=["name"],
         )
         sharing_services.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
     # A late review: the record's review date had passed when the review was recorded.
     late = subjects[5]
     late.review_due = timezone.localdate() - timedelta(days=3)
     save_tracked(late, acting_user=supervisor, reason="Synthetic: review date in the past")
-    workflow.review_subject(acting_user=other_supervisor, subject=late, outcome="retain", justification="Synthetic: criterion still met")
-    workflow.review_subject(acting_user=other_supervisor, subject=subjects[0], outcome="remove", justification="Synthetic: no longer needed")
+    workflow.review_subject(
+        acting_user=other_supervisor, subject=late, outcome="retain", justification="Synthetic: criterion still met"
+    )
+    workflow.review_subject(
+        acting_user=other_supervisor, subject=subjects[0], outcome="remove", justification="Synthetic: no longer needed"
+    )
 
     release = publish_release(now=timezone.now() + NEXT_PERIOD)
     this_month = f"{timezone.localdate():%B %Y}"
@@ -154,7 +164,12 @@ def test_review_timeliness_reads_the_due_date_the_record_carried(db, make_subjec
     late.review_due = timezone.localdate() - timedelta(days=1)
     save_tracked(late, acting_user=supervisor, reason="Synthetic: overdue")
     for subject in (on_time, late):
-        workflow.review_subject(acting_user=other_supervisor, subject=subject, outcome="retain", justification="Synthetic: criterion still met")
+        workflow.review_subject(
+            acting_user=other_supervisor,
+            subject=subject,
+            outcome="retain",
+            justification="Synthetic: criterion still met",
+        )
     period = whole_months_before(timezone.localdate() + NEXT_PERIOD, 2)
     counts = aggregates.reviews_by_timeliness(period)
     month = timezone.localdate().replace(day=1)
@@ -190,9 +205,13 @@ def test_a_release_is_never_changed_or_deleted(db):
         release.delete()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE transparency_statisticsrelease SET threshold = 9", "DELETE FROM transparency_statisticsrelease",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE transparency_statisticsrelease SET threshold = 9",
+        "DELETE FROM transparency_statisticsrelease",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_a_release(db, statement):
     publish_release()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -204,8 +223,13 @@ def test_the_small_number_rule_cannot_be_relaxed(db):
     with pytest.raises(ValueError):
         publish_release(threshold=3)
     with pytest.raises(DatabaseError), transaction.atomic():
-        StatisticsRelease.objects.create(produced_at=timezone.now(), period_start=date(2026, 1, 1),
-                                         period_end=date(2026, 1, 31), threshold=3, tables={})
+        StatisticsRelease.objects.create(
+            produced_at=timezone.now(),
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 1, 31),
+            threshold=3,
+            tables={},
+        )
     assert not StatisticsRelease.objects.exists()
 
 
@@ -223,8 +247,10 @@ def test_each_release_covers_the_months_since_the_last_so_no_month_is_counted_tw
     out = io.StringIO()
     call_command("publish_statistics", stdout=out)
     first = latest_release()
-    assert (first.period_start, first.period_end) == (whole_months_before(timezone.localdate(), 3).start,
-                                                      whole_months_before(timezone.localdate(), 1).end)
+    assert (first.period_start, first.period_end) == (
+        whole_months_before(timezone.localdate(), 3).start,
+        whole_months_before(timezone.localdate(), 1).end,
+    )
     assert len(table(first, "removals_by_month")["rows"]) == 3
     with pytest.raises(CommandError, match="already in a release"):
         call_command("publish_statistics", stdout=out)
@@ -271,7 +297,9 @@ def published_with_distinctive_people(db, make_subject):
     people = []
     for n in range(6):
         subject = make_subject(
-            "approved", family_name=f"{DISTINCTIVE['family_name']}{n}", given_names=DISTINCTIVE["given_names"],
+            "approved",
+            family_name=f"{DISTINCTIVE['family_name']}{n}",
+            given_names=DISTINCTIVE["given_names"],
             date_of_birth=DISTINCTIVE["date_of_birth"],
         )
         Address.objects.create(subject=subject, line_1=f"{n} Synthetic Mews", postcode="ZZ9 9ZZ")
@@ -282,8 +310,16 @@ def published_with_distinctive_people(db, make_subject):
 
 
 def forbidden_strings(people):
-    strings = {"Zyxwvutsson", "Quobaltine", "1999-02-13", "13 February 1999", "13/02/1999", "ZZ9 9ZZ", "Synthetic Mews",
-               "Unapprovedperson"}
+    strings = {
+        "Zyxwvutsson",
+        "Quobaltine",
+        "1999-02-13",
+        "13 February 1999",
+        "13/02/1999",
+        "ZZ9 9ZZ",
+        "Synthetic Mews",
+        "Unapprovedperson",
+    }
     for subject in people:
         strings |= {subject.reference, str(subject.uuid), subject.family_name}
     return strings
@@ -307,7 +343,9 @@ def test_unapproved_subjects_are_not_in_the_published_figures(client, published_
     assert [c["text"] for c in hackney_row["cells"]] == ["6", "0", "0", "0", "6"]
 
 
-def test_the_page_shows_the_criteria_the_release_date_and_small_numbers(client, published_with_distinctive_people, any_criterion):
+def test_the_page_shows_the_criteria_the_release_date_and_small_numbers(
+    client, published_with_distinctive_people, any_criterion
+):
     response = client.get(reverse("public-home"))
     body = response.content.decode()
     assert any_criterion.plain_text in body
@@ -370,7 +408,9 @@ def test_earlier_releases_stay_downloadable_exactly_as_published(client, db, sup
     assert document["produced_at"] == first.produced_at.isoformat() and document["tables"] == first.tables["tables"]
     assert table(first, "on_matrix_by_gender")["total"]["cells"][0]["text"] == "6"
     exported = client.get(reverse("public-release-csv", args=[first.uuid]))
-    assert f"govmatrix-statistics-{timezone.localtime(first.produced_at):%Y-%m-%d}.csv" in exported["Content-Disposition"]
+    assert (
+        f"govmatrix-statistics-{timezone.localtime(first.produced_at):%Y-%m-%d}.csv" in exported["Content-Disposition"]
+    )
     assert client.get(reverse("public-statistics-json")).json()["produced_at"] == latest.produced_at.isoformat()
     missing = "00000000-0000-4000-8000-000000000000"
     assert client.get(reverse("public-release-json", args=[missing])).status_code == 404
@@ -381,7 +421,9 @@ def test_the_exports_are_not_found_before_anything_is_published(client, db):
     assert client.get(reverse("public-statistics-csv")).status_code == 404
 
 
-def test_the_public_page_costs_a_fixed_small_number_of_queries(client, db, supervisor, any_criterion, django_assert_max_num_queries):
+def test_the_public_page_costs_a_fixed_small_number_of_queries(
+    client, db, supervisor, any_criterion, django_assert_max_num_queries
+):
     for _ in range(8):
         approved(supervisor)
     publish_release()

@@ -202,7 +202,12 @@ def recoverable(cells: list[Cell], lines, true_values) -> list[int]:
     """The hidden positions that no other consistent table gives a different value."""
     ceiling = 2 * sum(true_values) + 10
     domains = {
-        i: (v, v) if not cell.hidden else (1, 4) if cell.text == FEWER else (1, ceiling) if cell.text == WITHHELD_TEXT
+        i: (v, v)
+        if not cell.hidden
+        else (1, 4)
+        if cell.text == FEWER
+        else (1, ceiling)
+        if cell.text == WITHHELD_TEXT
         else (5, ceiling)
         for i, (cell, v) in enumerate(zip(cells, true_values))
     }
@@ -313,8 +318,11 @@ def test_the_attacker_recovers_what_primary_suppression_alone_would_leave_expose
 
 
 def places_of(two_way_places) -> list[int]:
-    return [p for row in two_way_places.cells for p in row] + [*two_way_places.row_totals,
-                                                             *two_way_places.column_totals, two_way_places.grand_total]
+    return [p for row in two_way_places.cells for p in row] + [
+        *two_way_places.row_totals,
+        *two_way_places.column_totals,
+        two_way_places.grand_total,
+    ]
 
 
 def test_tables_protected_one_by_one_give_each_other_away_and_together_do_not():

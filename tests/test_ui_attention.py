@@ -50,8 +50,12 @@ def test_the_supervisor_dashboard_lists_disclosures_awaiting_a_decision(client, 
     assert "No disclosure request is waiting for your decision." in page_text(client.get("/"))
     subject = make_subject("approved")
     pending = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=AgreementFactory(), lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: safeguarding strategy meeting for a named child", fields=["name"],
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: safeguarding strategy meeting for a named child",
+        fields=["name"],
     )
     page = page_text(client.get("/"))
     assert "Disclosures awaiting my decision (1)" in page
@@ -61,7 +65,9 @@ def test_the_supervisor_dashboard_lists_disclosures_awaiting_a_decision(client, 
 def test_the_dpo_dashboard_shows_subject_access_deadlines(client):
     dpo = make_user("dpo", username="dpo")
     late = sar_services.open_request(
-        acting_user=dpo, requester_name="Synthetic Applicant", requester_contact="1 Synthetic Street",
+        acting_user=dpo,
+        requester_name="Synthetic Applicant",
+        requester_contact="1 Synthetic Street",
         received_on=timezone.localdate() - timedelta(days=40),
     )
     client.force_login(dpo)

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from matrix import evidence_services
 from matrix.models import Borough
-from tests.conftest import SOUTHWARK
+from tests.conftest import LOGGED_READ_QUERIES, SESSION_QUERIES, SOUTHWARK
 from tests.factories import HarmMethodFactory, SocialMediaEvidenceFactory, SubjectFactory, make_user
 from tests.ui_helpers import add_social_media, count_queries, own_submission, page_text
-from tests.conftest import LOGGED_READ_QUERIES, SESSION_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +64,7 @@ class TestOfficer:
         client.force_login(officer)
         response = client.get("/")
         assert len(panel_rows(response, "drafts")) == 20
-        assert "See all<span class=\"visually-hidden\">: my drafts" in page_text(response)
+        assert 'See all<span class="visually-hidden">: my drafts' in page_text(response)
 
 
 class TestSupervisor:
@@ -163,8 +162,16 @@ class TestQueryCount:
                 borough=hackney, created_by=officer, submitted_by=officer, status="submitted", submitted_at=now
             )
             SubjectFactory(
-                borough=hackney, created_by=officer, submitted_by=officer, status="approved", approved_by=supervisor,
-                approved_at=now, review_due=soon, criteria_lapsed_at=now, harm_score=0, harm_band="",
+                borough=hackney,
+                created_by=officer,
+                submitted_by=officer,
+                status="approved",
+                approved_by=supervisor,
+                approved_at=now,
+                review_due=soon,
+                criteria_lapsed_at=now,
+                harm_score=0,
+                harm_band="",
                 harm_method_version=1,
             )
             SubjectFactory(borough=southwark)

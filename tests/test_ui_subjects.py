@@ -34,9 +34,7 @@ def references(response) -> list[str]:
 
 def scored(score: str, **fields):
     band = "red" if Decimal(score) >= 30 else "amber" if Decimal(score) >= 10 else "green"
-    return SubjectFactory(
-        borough=hackney(), harm_score=Decimal(score), harm_band=band, harm_method_version=1, **fields
-    )
+    return SubjectFactory(borough=hackney(), harm_score=Decimal(score), harm_band=band, harm_method_version=1, **fields)
 
 
 def walk(client, params: dict) -> list[str]:
@@ -60,7 +58,9 @@ class TestSubjectList:
         assert references(client.get("/subjects/", {"classification": "victim"})) == [victim.reference]
         assert references(client.get("/subjects/", {"harm_band": "red"})) == [red.reference]
         assert set(references(client.get("/subjects/", {"status": "draft"}))) == {
-            red.reference, green.reference, victim.reference
+            red.reference,
+            green.reference,
+            victim.reference,
         }
 
     def test_review_due_before_and_overdue(self, client, officer, make_subject):
@@ -144,7 +144,10 @@ class TestSubjectList:
         today = timezone.localdate()
         for offset in range(30):
             SubjectFactory(
-                borough=hackney(), status="approved", approved_by=supervisor, approved_at=timezone.now(),
+                borough=hackney(),
+                status="approved",
+                approved_by=supervisor,
+                approved_at=timezone.now(),
                 review_due=today + timedelta(days=offset % 4),
             )
         client.force_login(officer)
@@ -235,8 +238,11 @@ class TestEditSubject:
         subject = make_subject("draft")
         stale = edit_data(subject, family_name="Overwriter")
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=subject.version,
-            changes={"given_names": "Bravo"}, reason="Someone else's change",
+            acting_user=officer,
+            subject=subject,
+            expected_version=subject.version,
+            changes={"given_names": "Bravo"},
+            reason="Someone else's change",
         )
         client.force_login(officer)
         response = client.post(f"/subjects/{subject.uuid}/edit/", stale)
@@ -304,8 +310,16 @@ class TestEvidenceForms:
         subject = make_subject("draft")
         client.force_login(officer)
         page = page_text(client.get(f"/subjects/{subject.uuid}/evidence/new/"))
-        for name in ["summary", "source_type", "source_reference", "handling_conditions",
-                     "offence_type", "relates_to_victimisation", "social_media_url", "social_media_platform"]:
+        for name in [
+            "summary",
+            "source_type",
+            "source_reference",
+            "handling_conditions",
+            "offence_type",
+            "relates_to_victimisation",
+            "social_media_url",
+            "social_media_platform",
+        ]:
             assert f'<label for="id_{name}"' in page or f'<label class="label" for="id_{name}"' in page, name
         for date in ["information_date", "captured_on"]:
             for part, label in enumerate(["Day", "Month", "Year"]):
@@ -334,8 +348,13 @@ class TestEvidenceForms:
         client.force_login(officer)
         client.post(
             f"/subjects/{subject.uuid}/evidence/new/",
-            {**EVIDENCE, "source_type": "social_media", "social_media_url": "https://social.example.test/p/9",
-             "social_media_platform": "ExampleNet", "captured_on": "2026-01-11"},
+            {
+                **EVIDENCE,
+                "source_type": "social_media",
+                "social_media_url": "https://social.example.test/p/9",
+                "social_media_platform": "ExampleNet",
+                "captured_on": "2026-01-11",
+            },
         )
         item = subject.evidence.get(source_type="social_media")
         assert item.verification == "unverified"
@@ -420,9 +439,12 @@ class TestEvidenceForms:
             client.force_login(user)
             assert client.get(f"/subjects/{subject.uuid}/evidence/new/").status_code == 404
             assert client.post(f"/subjects/{subject.uuid}/evidence/new/", EVIDENCE).status_code == 404
-            assert client.post(
-                f"/subjects/{subject.uuid}/evidence/{item.uuid}/withdraw/", {"reason": "Not my borough at all"}
-            ).status_code == 404
+            assert (
+                client.post(
+                    f"/subjects/{subject.uuid}/evidence/{item.uuid}/withdraw/", {"reason": "Not my borough at all"}
+                ).status_code
+                == 404
+            )
         assert subject.evidence.count() == 1 and subject.evidence.get().withdrawn_at is None
 
     def test_an_item_is_reached_only_through_its_own_subject(self, client, officer, make_subject):
@@ -451,12 +473,18 @@ class TestSubjectPage:
     def test_dual_role_is_explicit(self, client, officer, make_subject):
         subject = make_subject("draft")
         evidence_services.add_evidence(
-            acting_user=officer, subject=subject, information_date=timezone.localdate(),
-            relates_to_victimisation=True, **{**QUALIFYING_ITEM, "summary": "Stabbed in a synthetic incident"},
+            acting_user=officer,
+            subject=subject,
+            information_date=timezone.localdate(),
+            relates_to_victimisation=True,
+            **{**QUALIFYING_ITEM, "summary": "Stabbed in a synthetic incident"},
         )
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=Subject.objects.get(pk=subject.pk).version,
-            changes={"also_victim": True}, reason="Dual role recorded",
+            acting_user=officer,
+            subject=subject,
+            expected_version=Subject.objects.get(pk=subject.pk).version,
+            changes={"also_victim": True},
+            reason="Dual role recorded",
         )
         client.force_login(officer)
         page = page_text(client.get(f"/subjects/{subject.uuid}/"))
@@ -514,7 +542,10 @@ class TestQueryCounts:
             scored(str(index + 1))
             SubjectFactory(borough=hackney(), classification="victim")
             SubjectFactory(
-                borough=hackney(), status="approved", approved_by=supervisor, approved_at=timezone.now(),
+                borough=hackney(),
+                status="approved",
+                approved_by=supervisor,
+                approved_at=timezone.now(),
                 review_due=today + timedelta(days=index),
             )
 

@@ -141,8 +141,11 @@ class TestApproveAndReject:
         from matrix import services
 
         services.update_subject(
-            acting_user=officer, subject=subject, expected_version=shown_version + 1,
-            changes={"given_names": "Bravo"}, reason="Returned to draft",
+            acting_user=officer,
+            subject=subject,
+            expected_version=shown_version + 1,
+            changes={"given_names": "Bravo"},
+            reason="Returned to draft",
         )
         workflow.submit_subject(acting_user=officer, subject=subject)
         before = state(subject)
@@ -180,9 +183,13 @@ class TestReviewAndRemove:
         client.force_login(supervisor)
         page = refused(client, subject, post(client, subject, "review", {"outcome": "", "justification": ""}))
         assert 'href="#review-outcome_0"' in page
-        assert 'aria-describedby="review-outcome_helptext review-outcome_error"' in page \
+        assert (
+            'aria-describedby="review-outcome_helptext review-outcome_error"' in page
             or 'aria-describedby="review-outcome_error"' in page
-        page = refused(client, subject, post(client, subject, "review", {"outcome": "retain", "justification": "short"}))
+        )
+        page = refused(
+            client, subject, post(client, subject, "review", {"outcome": "retain", "justification": "short"})
+        )
         assert 'href="#review-justification"' in page
         assert state(subject) == before
 
@@ -250,8 +257,9 @@ class TestEveryAction:
         assert state(subject) == before
 
     @pytest.mark.parametrize("action", list(VALID))
-    def test_every_form_on_the_page_carries_the_csrf_token_and_version(self, client, officer, supervisor,
-                                                                       make_subject, action):
+    def test_every_form_on_the_page_carries_the_csrf_token_and_version(
+        self, client, officer, supervisor, make_subject, action
+    ):
         subject = make_subject(VALID[action][0])
         client.force_login(officer if action == "submit" else supervisor)
         page = page_text(client.get(f"/subjects/{subject.uuid}/"))
@@ -266,7 +274,9 @@ def test_a_refused_step_shows_once_with_what_was_typed_and_a_reload_posts_nothin
     client.force_login(supervisor)
     page = refused(client, subject, post(client, subject, "reject", {"reason": "Too short"}))
     assert "at least 10 characters" in page and "Too short</textarea>" in page
-    assert 'id="reject-reason_error"' in page and 'aria-describedby="reject-reason_helptext reject-reason_error"' in page
+    assert (
+        'id="reject-reason_error"' in page and 'aria-describedby="reject-reason_helptext reject-reason_error"' in page
+    )
     reloaded = page_text(client.get(f"/subjects/{subject.uuid}/"))
     assert "There is a problem" not in reloaded and "Too short</textarea>" not in reloaded
     assert state(subject) == before

@@ -41,7 +41,13 @@ class Period:
 
 # The published age bands split children in two (under 15, 15 to 17). The disproportionality page uses the
 # census's bands instead (transparency.models.population.AgeBand), because its baselines come in them.
-AGE_BANDS = [(None, 15, "Under 15"), (15, 18, "15 to 17"), (18, 25, "18 to 24"), (25, 35, "25 to 34"), (35, None, "35 and over")]
+AGE_BANDS = [
+    (None, 15, "Under 15"),
+    (15, 18, "15 to 17"),
+    (18, 25, "18 to 24"),
+    (25, 35, "25 to 34"),
+    (35, None, "35 and over"),
+]
 
 
 def _on_matrix():

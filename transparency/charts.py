@@ -54,9 +54,7 @@ def bar_chart(
 
     body = format_html_join("", "{}", ((_row(i, row, top, x_of),) for i, row in enumerate(rows)))
     if not rows:
-        body = format_html(
-            '<text x="0" y="{}" fill="{}">No figures to show.</text>', LABEL_BASELINE, TEXT_COLOUR
-        )
+        body = format_html('<text x="0" y="{}" fill="{}">No figures to show.</text>', LABEL_BASELINE, TEXT_COLOUR)
     return format_html(
         '<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         'preserveAspectRatio="xMinYMin meet" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '

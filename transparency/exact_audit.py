@@ -73,7 +73,8 @@ def first_recoverable(values: list[int], lines, hidden: dict[int, tuple[int, flo
     domains = {i: (v, v) for i, v in enumerate(values)}
     domains.update({i: (low, min(high, ceiling)) for i, (low, high) in hidden.items()})
     members = [
-        line for line in ([(p, 1) for p in parts] + [(total, -1)] for parts, total in lines)
+        line
+        for line in ([(p, 1) for p in parts] + [(total, -1)] for parts, total in lines)
         if any(position in hidden for position, _sign in line)
     ]
     free: set[int] = set()

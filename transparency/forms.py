@@ -12,7 +12,14 @@ class AssessmentForm(RecordForm):
     class Meta:
         model = ImpactAssessment
         fields = [
-            "kind", "title", "version", "assessed_on", "approver_name", "approver_role", "summary", "residual_risks",
+            "kind",
+            "title",
+            "version",
+            "assessed_on",
+            "approver_name",
+            "approver_role",
+            "summary",
+            "residual_risks",
             "next_review_on",
         ]
         labels = {

@@ -21,8 +21,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.log import record
-from core.history import delete_tracked
 from audit.models import Action
+from core.history import delete_tracked
 from matrix.models import Borough
 from transparency.models import PopulationBaseline
 from transparency.models.population import LONDON_CODE, MAX_POPULATION, Dimension, population_groups
@@ -139,9 +139,7 @@ def _parse_row(line: int, row: dict[str, str], area_codes: set[str], problems: l
     else:
         codes = [code for code, _label in population_groups(dimension)]
         if group not in codes:
-            problems.append(
-                f"Line {line}: {group!r} is not a group of {dimension}. Use one of: {', '.join(codes)}."
-            )
+            problems.append(f"Line {line}: {group!r} is not a group of {dimension}. Use one of: {', '.join(codes)}.")
     population = _whole_number(row["population"])
     if population is None:
         problems.append(f"Line {line}: population must be a whole number, 0 or more, not {row['population']!r}.")
@@ -211,8 +209,13 @@ def load_figures(figures: list[Figure], *, file_name: str) -> LoadResult:
         wanted = {figure.key: figure for figure in figures}
         added = [
             PopulationBaseline(
-                area_code=figure.area_code, dimension=figure.dimension, group=figure.group,
-                population=figure.population, source=figure.source, year=figure.year, loaded_at=now,
+                area_code=figure.area_code,
+                dimension=figure.dimension,
+                group=figure.group,
+                population=figure.population,
+                source=figure.source,
+                year=figure.year,
+                loaded_at=now,
             )
             for key, figure in wanted.items()
             if key not in held
@@ -226,8 +229,9 @@ def load_figures(figures: list[Figure], *, file_name: str) -> LoadResult:
         removed = [row for key, row in held.items() if key not in wanted]
         for row in removed:
             delete_tracked(row, acting_user=None, reason=reason)
-        bulk_update_with_history(changed, PopulationBaseline, ["population", "source", "loaded_at"],
-                                 default_change_reason=reason)
+        bulk_update_with_history(
+            changed, PopulationBaseline, ["population", "source", "loaded_at"], default_change_reason=reason
+        )
         bulk_create_with_history(added, PopulationBaseline, default_change_reason=reason)
         result = LoadResult(len(added), len(changed), len(removed), len(held) - len(changed) - len(removed))
         if added or changed or removed:

@@ -60,22 +60,35 @@ def month_label(month: date) -> str:
 
 def _one_way_table(key, title, description, row_heading, value_heading, labels, result: OneWay, unit=PEOPLE) -> dict:
     return {
-        "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
+        "key": key,
+        "title": title,
+        "description": description,
+        "row_heading": row_heading,
+        "unit": unit,
         "columns": [value_heading],
         "rows": [{"label": label, "cells": [cell.as_json()]} for label, cell in zip(labels, result.cells)],
         "total": {"label": "Total", "cells": [result.total.as_json()]},
     }
 
 
-def _two_way_table(key, title, description, row_heading, row_labels, column_labels, result: TwoWay, unit=PEOPLE) -> dict:
+def _two_way_table(
+    key, title, description, row_heading, row_labels, column_labels, result: TwoWay, unit=PEOPLE
+) -> dict:
     return {
-        "key": key, "title": title, "description": description, "row_heading": row_heading, "unit": unit,
+        "key": key,
+        "title": title,
+        "description": description,
+        "row_heading": row_heading,
+        "unit": unit,
         "columns": [*column_labels, "Total"],
         "rows": [
             {"label": label, "cells": [*(cell.as_json() for cell in row), total.as_json()]}
             for label, row, total in zip(row_labels, result.cells, result.row_totals)
         ],
-        "total": {"label": "Total", "cells": [*(c.as_json() for c in result.column_totals), result.grand_total.as_json()]},
+        "total": {
+            "label": "Total",
+            "cells": [*(c.as_json() for c in result.column_totals), result.grand_total.as_json()],
+        },
     }
 
 
@@ -102,7 +115,8 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     everyone = {"total": borough.grand_total}
     ethnicity = linked.two_way(
         [[by_ethnicity[(group, c)] for c, _label in classes] for group, _label in groups],
-        column_totals=borough.column_totals, grand_total=borough.grand_total,
+        column_totals=borough.column_totals,
+        grand_total=borough.grand_total,
     )
     age = linked.one_way([ages[label] for label in age_labels], **everyone)
     gender = linked.one_way([genders[v] for v, _l in Gender.choices], **everyone)
@@ -115,31 +129,58 @@ def _matrix_tables(on: date, threshold: int) -> list[dict]:
     snapshot = f"People on the matrix (approved records only) on {written(on)}"
     return [
         _two_way_table(
-            "on_matrix_by_borough", "On the matrix, by borough and category",
+            "on_matrix_by_borough",
+            "On the matrix, by borough and category",
             f"{snapshot}, by the borough holding the record and the DPA 2018 s.38(3) category.",
-            "Borough", [name for _id, name in boroughs], class_labels, borough.read(cells),
+            "Borough",
+            [name for _id, name in boroughs],
+            class_labels,
+            borough.read(cells),
         ),
         _two_way_table(
-            "on_matrix_by_ethnicity", "On the matrix, by ethnic group and category",
+            "on_matrix_by_ethnicity",
+            "On the matrix, by ethnic group and category",
             f"{snapshot}, by self-defined ethnicity (ONS 2021 high-level groups) and category.",
-            "Ethnic group", [label for _group, label in groups], class_labels, ethnicity.read(cells),
+            "Ethnic group",
+            [label for _group, label in groups],
+            class_labels,
+            ethnicity.read(cells),
         ),
         _one_way_table(
-            "on_matrix_by_age", "On the matrix, by age", f"{snapshot}, by age on that day.",
-            "Age", "People", age_labels, age.read(cells),
+            "on_matrix_by_age",
+            "On the matrix, by age",
+            f"{snapshot}, by age on that day.",
+            "Age",
+            "People",
+            age_labels,
+            age.read(cells),
         ),
         _one_way_table(
-            "on_matrix_by_gender", "On the matrix, by gender", f"{snapshot}, by gender.",
-            "Gender", "People", [label for _v, label in Gender.choices], gender.read(cells),
+            "on_matrix_by_gender",
+            "On the matrix, by gender",
+            f"{snapshot}, by gender.",
+            "Gender",
+            "People",
+            [label for _v, label in Gender.choices],
+            gender.read(cells),
         ),
         _one_way_table(
-            "perpetrators_by_harm_band", "Harm bands of people suspected or convicted",
+            "perpetrators_by_harm_band",
+            "Harm bands of people suspected or convicted",
             f"{snapshot}, suspected or convicted only (victims and people at risk are never scored), by harm band.",
-            "Harm band", "People", [*(label for _v, label in HarmBand.choices), NOT_SCORED], harm.read(cells),
+            "Harm band",
+            "People",
+            [*(label for _v, label in HarmBand.choices), NOT_SCORED],
+            harm.read(cells),
         ),
         _one_way_table(
-            "reviews_due", "Reviews due", f"{snapshot}, by whether their periodic review is overdue.",
-            "Review", "People", ["Not yet due", "Overdue"], review.read(cells),
+            "reviews_due",
+            "Reviews due",
+            f"{snapshot}, by whether their periodic review is overdue.",
+            "Review",
+            "People",
+            ["Not yet due", "Overdue"],
+            review.read(cells),
         ),
     ]
 
@@ -160,33 +201,49 @@ def _activity_tables(period: Period, threshold: int) -> list[dict]:
     kinds = disclosures.two_way([[by_kind[(m, kind)] for kind, _label in PartnerKind.choices] for m in months])
     basis = disclosures.two_way(
         [[by_basis[(m, code)] for code, _citation in bases] for m in months],
-        row_totals=kinds.row_totals, grand_total=kinds.grand_total,
+        row_totals=kinds.row_totals,
+        grand_total=kinds.grand_total,
     )
     disclosure_cells = disclosures.protect(threshold)
     return [
         _two_way_table(
-            "disclosures_by_partner_kind", "Disclosures to partner agencies, by kind of agency",
+            "disclosures_by_partner_kind",
+            "Disclosures to partner agencies, by kind of agency",
             f"Disclosures approved from {span}, by month and kind of partner agency.",
-            "Month", month_labels, [label for _v, label in PartnerKind.choices], kinds.read(disclosure_cells),
+            "Month",
+            month_labels,
+            [label for _v, label in PartnerKind.choices],
+            kinds.read(disclosure_cells),
             unit="disclosures",
         ),
         _two_way_table(
-            "disclosures_by_lawful_basis", "Disclosures to partner agencies, by lawful basis",
+            "disclosures_by_lawful_basis",
+            "Disclosures to partner agencies, by lawful basis",
             f"Disclosures approved from {span}, by month and the lawful basis they were made under.",
-            "Month", month_labels, [citation for _code, citation in bases], basis.read(disclosure_cells),
+            "Month",
+            month_labels,
+            [citation for _code, citation in bases],
+            basis.read(disclosure_cells),
             unit="disclosures",
         ),
         _two_way_table(
-            "reviews_by_month", "Reviews recorded, on time and late",
+            "reviews_by_month",
+            "Reviews recorded, on time and late",
             f"Periodic reviews recorded from {span}, by month and whether they were recorded by the review date.",
-            "Month", month_labels, ["On time", "Late"],
+            "Month",
+            month_labels,
+            ["On time", "Late"],
             suppress_two_way([[reviews[(m, ON_TIME)], reviews[(m, LATE)]] for m in months], threshold),
             unit="reviews",
         ),
         _one_way_table(
-            "removals_by_month", "Removals from the matrix",
+            "removals_by_month",
+            "Removals from the matrix",
             f"People removed from the matrix from {span}, by month.",
-            "Month", "People removed", month_labels, suppress_one_way([removals[m] for m in months], threshold),
+            "Month",
+            "People removed",
+            month_labels,
+            suppress_one_way([removals[m] for m in months], threshold),
         ),
     ]
 
@@ -248,11 +305,16 @@ def publish_release(*, months: int = DEFAULT_MONTHS, threshold: int = DEFAULT_TH
     # newest entry, which a snapshot taken before it would not.
     with transaction.atomic():
         release = StatisticsRelease.objects.create(
-            produced_at=now, period_start=period.start, period_end=period.end, threshold=threshold,
+            produced_at=now,
+            period_start=period.start,
+            period_end=period.end,
+            threshold=threshold,
             tables={"snapshot_on": today.isoformat(), "tables": tables},
         )
         record(
-            Action.EXPORT, obj=release, username=SYSTEM_USERNAME,
+            Action.EXPORT,
+            obj=release,
+            username=SYSTEM_USERNAME,
             detail=f"Published aggregate statistics (suppressed below {threshold}) for {period.start} to {period.end}",
         )
     return release

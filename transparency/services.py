@@ -15,7 +15,14 @@ from transparency import permissions
 from transparency.models import AssessmentKind, ImpactAssessment
 
 FIELDS = (
-    "kind", "title", "version", "assessed_on", "approver_name", "approver_role", "residual_risks", "summary",
+    "kind",
+    "title",
+    "version",
+    "assessed_on",
+    "approver_name",
+    "approver_role",
+    "residual_risks",
+    "summary",
     "next_review_on",
 )
 
@@ -51,7 +58,9 @@ def record_assessment(*, acting_user, **fields) -> ImpactAssessment:
     except IntegrityError as error:  # the same version recorded at the same moment by someone else
         raise ValidationError({"version": "This version was recorded a moment ago. Check the register."}) from error
     record(
-        Action.COLLECT, actor=acting_user, obj=assessment,
+        Action.COLLECT,
+        actor=acting_user,
+        obj=assessment,
         detail=f"Recorded {assessment.get_kind_display().lower()} version {assessment.version}",
     )
     return assessment

@@ -24,9 +24,9 @@ Only the protected cells leave this module (value ``None`` when hidden), so call
 store or pass on an unprotected count.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import inf
-from typing import Sequence
 
 from transparency.exact_audit import first_recoverable
 
@@ -141,8 +141,12 @@ class LinkedTables:
         return places
 
     def two_way(
-        self, counts: Sequence[Sequence[int]], *, row_totals: Sequence[int] | None = None,
-        column_totals: Sequence[int] | None = None, grand_total: int | None = None,
+        self,
+        counts: Sequence[Sequence[int]],
+        *,
+        row_totals: Sequence[int] | None = None,
+        column_totals: Sequence[int] | None = None,
+        grand_total: int | None = None,
     ) -> TwoWayPlaces:
         """A rows × columns table with its row, column and grand totals; ``row_totals``, ``column_totals`` and
         ``grand_total`` are positions shared with another table counting the same rows, columns or whole."""
@@ -201,8 +205,10 @@ def _protect(values: list[int], lines: list[Line], threshold: int) -> list[Cell]
         if _still_pinned(values, lines, primary, secondary, threshold):
             return [Cell(None, WITHHELD_TEXT) if v > 0 else Cell(0, "0") for v in values]
     return [
-        Cell(None, fewer_than_text(threshold)) if i in primary
-        else Cell(None, HIDDEN_TEXT) if i in secondary
+        Cell(None, fewer_than_text(threshold))
+        if i in primary
+        else Cell(None, HIDDEN_TEXT)
+        if i in secondary
         else Cell(v, str(v))
         for i, v in enumerate(values)
     ]
@@ -225,7 +231,8 @@ def bounds(
     # sum(sign × member) == 0 on each line, so each member is bounded by the others. A line with nothing
     # hidden says nothing new, and most lines of a big table are like that.
     active = [
-        members for members in ([(p, 1) for p in parts] + [(total, -1)] for parts, total in lines)
+        members
+        for members in ([(p, 1) for p in parts] + [(total, -1)] for parts, total in lines)
         if any(index in hidden for index, _sign in members)
     ]
     changed, passes = True, 0
@@ -301,10 +308,15 @@ def _candidate_rings(pinned: int, values, lines, hidden) -> list[list[int]]:
             lines_through.setdefault(member, []).append(line)
     rings, seen, reached, frontier = [], set(), {pinned}, [pinned]
     while frontier:
-        members = {member for position in frontier for parts, total in lines_through.get(position, ())
-                   for member in (*parts, total)}
-        ring = sorted((m for m in members - seen if m not in hidden and values[m] > 0),
-                      key=lambda i: (i in totals, values[i], i))
+        members = {
+            member
+            for position in frontier
+            for parts, total in lines_through.get(position, ())
+            for member in (*parts, total)
+        }
+        ring = sorted(
+            (m for m in members - seen if m not in hidden and values[m] > 0), key=lambda i: (i in totals, values[i], i)
+        )
         if ring:
             rings.append(ring)
         seen |= members

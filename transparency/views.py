@@ -42,24 +42,28 @@ def public_home(request):
     earlier = [item for item in release_list() if release is None or item.pk != release.pk]
     threshold = release.threshold if release else DEFAULT_THRESHOLD
     tables = release.tables["tables"] if release else []
-    return render(request, "transparency/public_home.html", {
-        "release": release,
-        "earlier_releases": earlier,
-        "tables": [{**table, "chart": chart_for(table)} for table in tables],
-        "fewer_than": fewer_than_text(threshold),
-        "hidden_text": HIDDEN_TEXT,
-        "withheld_text": WITHHELD_TEXT,
-        "threshold": threshold,
-        "criteria": public.current_criteria(),
-        "lawful_bases": public.lawful_bases(),
-        "harm_method": public.current_harm_method(),
-        "timescales": public.timescales(),
-        "assessments": services.published_versions(),
-        "purposes": sar_information.PURPOSES,
-        "legal_basis": sar_information.LEGAL_BASIS,
-        "rights": sar_information.RIGHTS,
-        "ico": sar_information.ICO,
-    })
+    return render(
+        request,
+        "transparency/public_home.html",
+        {
+            "release": release,
+            "earlier_releases": earlier,
+            "tables": [{**table, "chart": chart_for(table)} for table in tables],
+            "fewer_than": fewer_than_text(threshold),
+            "hidden_text": HIDDEN_TEXT,
+            "withheld_text": WITHHELD_TEXT,
+            "threshold": threshold,
+            "criteria": public.current_criteria(),
+            "lawful_bases": public.lawful_bases(),
+            "harm_method": public.current_harm_method(),
+            "timescales": public.timescales(),
+            "assessments": services.published_versions(),
+            "purposes": sar_information.PURPOSES,
+            "legal_basis": sar_information.LEGAL_BASIS,
+            "rights": sar_information.RIGHTS,
+            "ico": sar_information.ICO,
+        },
+    )
 
 
 @require_safe
@@ -103,11 +107,15 @@ def statistics_csv(request, release_uuid=None):
 @require_safe
 def assessment_register(request):
     can.require(can.can_view_register(request.user), "read the impact assessment register")
-    return render(request, "transparency/assessment_register.html", {
-        "assessments": services.register(),
-        "can_record": can.can_record_assessment(request.user),
-        "scope": REGISTER_SCOPE,
-    })
+    return render(
+        request,
+        "transparency/assessment_register.html",
+        {
+            "assessments": services.register(),
+            "can_record": can.can_record_assessment(request.user),
+            "scope": REGISTER_SCOPE,
+        },
+    )
 
 
 @login_required

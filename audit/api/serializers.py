@@ -17,9 +17,24 @@ class AccessEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccessEvent
         fields = [
-            "sequence", "occurred_at", "actor_username", "action", "object_type", "object_uuid", "subject_uuid",
-            "subject_reference", "borough_code", "justification", "recipient", "outcome", "detail", "request_id",
-            "ip_address", "user_agent", "previous_hash", "entry_hash",
+            "sequence",
+            "occurred_at",
+            "actor_username",
+            "action",
+            "object_type",
+            "object_uuid",
+            "subject_uuid",
+            "subject_reference",
+            "borough_code",
+            "justification",
+            "recipient",
+            "outcome",
+            "detail",
+            "request_id",
+            "ip_address",
+            "user_agent",
+            "previous_hash",
+            "entry_hash",
         ]
         read_only_fields = fields
 
@@ -27,21 +42,36 @@ class AccessEventSerializer(serializers.ModelSerializer):
 class ChainCheckSerializer(serializers.ModelSerializer):
     """One check of the hash chain: the entries it read and what it found."""
 
-    intact = serializers.BooleanField(read_only=True, help_text="True when every entry it read followed the one "
-                                      "before it and matched its hash.")
+    intact = serializers.BooleanField(
+        read_only=True, help_text="True when every entry it read followed the one before it and matched its hash."
+    )
 
     class Meta:
         model = ChainCheck
         fields = [
-            "scope", "started_at", "finished_at", "requested_by", "first_sequence", "checked", "through_sequence",
-            "reached_end", "intact", "broken_sequence", "problem",
+            "scope",
+            "started_at",
+            "finished_at",
+            "requested_by",
+            "first_sequence",
+            "checked",
+            "through_sequence",
+            "reached_end",
+            "intact",
+            "broken_sequence",
+            "problem",
         ]
         read_only_fields = fields
 
 
 class ChainVerificationSerializer(serializers.Serializer):
-    intact = serializers.BooleanField(help_text="True when neither this check nor the latest full check found a problem.")
-    this_check = ChainCheckSerializer(help_text="The check made for this request: the entries added since the last "
-                                      "good check, up to a limit (see reached_end).")
-    last_full_check = ChainCheckSerializer(allow_null=True, help_text="The latest check of the whole log (the nightly "
-                                           "job), or null if none has been run.")
+    intact = serializers.BooleanField(
+        help_text="True when neither this check nor the latest full check found a problem."
+    )
+    this_check = ChainCheckSerializer(
+        help_text="The check made for this request: the entries added since the last "
+        "good check, up to a limit (see reached_end)."
+    )
+    last_full_check = ChainCheckSerializer(
+        allow_null=True, help_text="The latest check of the whole log (the nightly job), or null if none has been run."
+    )

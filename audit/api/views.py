@@ -39,7 +39,9 @@ class AccessEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         response = super().list(request, *args, **kwargs)
         search = self.event_search
         record(
-            Action.SEARCH, actor=request.user, subject=search.subject(),
+            Action.SEARCH,
+            actor=request.user,
+            subject=search.subject(),
             detail=f"API access log search: {search.describe()}; {len(response.data['results'])} row(s) shown"[:300],
         )
         return response
@@ -56,6 +58,6 @@ class ChainVerificationView(APIView):
         this_check = check_on_request(acting_user=request.user, limit=settings.GOVMATRIX_CHAIN_CHECK_REQUEST_LIMIT)
         full = latest_full_check()
         intact = log_is_intact(this_check, full)
-        return Response(ChainVerificationSerializer(
-            {"intact": intact, "this_check": this_check, "last_full_check": full}
-        ).data)
+        return Response(
+            ChainVerificationSerializer({"intact": intact, "this_check": this_check, "last_full_check": full}).data
+        )

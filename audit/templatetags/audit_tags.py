@@ -22,6 +22,7 @@ def justification(event) -> str:
     """``{{ event|justification }}``: an entry's justification as people read it (audit.log.justification_as_read)."""
     return justification_as_read(event)
 
+
 DASH = "—"
 
 
@@ -40,7 +41,8 @@ def _short_identifier(value) -> SafeString:
         '<details class="short-id"><summary>{}<span aria-hidden="true">…</span>'
         '<span class="visually-hidden"> (show the whole identifier)</span></summary>'
         '<span class="identifier">{}</span></details>',
-        value[:8], value,
+        value[:8],
+        value,
     )
 
 
@@ -54,7 +56,8 @@ def _subject_cell(event) -> SafeString:
     if not event.subject_uuid:
         return mark_safe(DASH)
     link = format_html(
-        '<a href="{}">{}</a>', reverse("audit-subject-timeline", args=[event.subject_uuid]),
+        '<a href="{}">{}</a>',
+        reverse("audit-subject-timeline", args=[event.subject_uuid]),
         event.subject_reference or "(no reference)",
     )
     return format_html('{}<br><span class="hint">{}</span>', link, event.borough_code) if event.borough_code else link
@@ -66,10 +69,19 @@ def event_row(event) -> SafeString:
     when = timezone.localtime(event.occurred_at)
     return format_html(
         '<tr id="event-{}"{}><td>{}</td><td class="nowrap">{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-        '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        event.sequence, mark_safe(refused), event.sequence,
-        date_format(when, "DATE_FORMAT"), date_format(when, "H:i:s"),
-        _user_cell(event.actor_username), event.get_action_display(), _object_cell(event), _subject_cell(event),
-        justification_as_read(event) or DASH, event.recipient or DASH, event.get_outcome_display(), event.detail or DASH,
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        event.sequence,
+        mark_safe(refused),
+        event.sequence,
+        date_format(when, "DATE_FORMAT"),
+        date_format(when, "H:i:s"),
+        _user_cell(event.actor_username),
+        event.get_action_display(),
+        _object_cell(event),
+        _subject_cell(event),
+        justification_as_read(event) or DASH,
+        event.recipient or DASH,
+        event.get_outcome_display(),
+        event.detail or DASH,
         _short_identifier(event.request_id) if event.request_id else DASH,
     )

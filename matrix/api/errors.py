@@ -16,7 +16,9 @@ from matrix.workflow import InvalidTransition
 
 def as_drf_validation_error(exc: DjangoValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
-        return ValidationError({field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()})
+        return ValidationError(
+            {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+        )
     return ValidationError({"non_field_errors": exc.messages})
 
 

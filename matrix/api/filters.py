@@ -24,4 +24,3 @@ class SubjectFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return search_subjects(queryset, value)
-

@@ -28,10 +28,19 @@ class SubjectAccess(BasePermission):
 # that the wrong role is refused (403) before the request body is read, never answered with a 400 about a
 # request it may not make. Four-eyes and the record's state stay with the services.
 SUBJECT_ACTION_STEPS = {
-    "submit": "submit", "approve": "approve", "reject": "reject", "review": "review", "remove": "remove",
-    "restrict": "restrict", "lift": "lift",
+    "submit": "submit",
+    "approve": "approve",
+    "reject": "reject",
+    "review": "review",
+    "remove": "remove",
+    "restrict": "restrict",
+    "lift": "lift",
 }
-EVIDENCE_ACTION_STEPS = {"partial_update": "change_evidence", "withdraw": "withdraw_evidence", "verify": "verify_evidence"}
+EVIDENCE_ACTION_STEPS = {
+    "partial_update": "change_evidence",
+    "withdraw": "withdraw_evidence",
+    "verify": "verify_evidence",
+}
 
 
 def _refused_step(permission: BasePermission, step: str | None, user, subject) -> bool:

@@ -34,7 +34,9 @@ class SubjectSerializer(serializers.ModelSerializer):
         write_only=True, required=False, max_length=500, help_text="Why this change was made (kept in the history)."
     )
     harm_band = serializers.ChoiceField(
-        choices=HarmBand.choices, allow_blank=True, read_only=True,
+        choices=HarmBand.choices,
+        allow_blank=True,
+        read_only=True,
         help_text="Empty when there is no band: never scored (victims, people at risk, no evidence yet) or a score "
         "of 0.00 (no qualifying offence counts).",
     )
@@ -181,7 +183,13 @@ class BreakGlassGrantSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubjectAccessGrant
         fields = [
-            "subject", "subject_url", "subject_reference", "justification", "granted_by", "granted_at", "expires_at"
+            "subject",
+            "subject_url",
+            "subject_reference",
+            "justification",
+            "granted_by",
+            "granted_at",
+            "expires_at",
         ]
         read_only_fields = fields
 

@@ -101,13 +101,16 @@ class SubjectViewSet(
     def get_object(self):
         try:
             return super().get_object()
-        except Http404:
-            raise hooks.deny_missing_subject(self.request.user, self.kwargs.get("uuid"), "API: subject outside the user's access")
+        except Http404 as missing:
+            raise hooks.deny_missing_subject(
+                self.request.user, self.kwargs.get("uuid"), "API: subject outside the user's access"
+            ) from missing
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         hooks.searched(
-            request.user, detail=f"API subject list: {describe_query(request.query_params)}",
+            request.user,
+            detail=f"API subject list: {describe_query(request.query_params)}",
             results=len(response.data.get("results", [])) if isinstance(response.data, dict) else None,
         )
         return response

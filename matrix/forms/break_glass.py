@@ -14,7 +14,8 @@ from matrix import services
 
 class BreakGlassForm(SpecificMessages, forms.Form):
     reference = forms.CharField(
-        label="Record reference", max_length=100,
+        label="Record reference",
+        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     justification = forms.CharField(

@@ -9,7 +9,14 @@ from matrix.models import Borough, Subject
 from matrix.queries import FLAGS, SORTS
 
 SUBJECT_FIELDS = [
-    "borough", "classification", "family_name", "given_names", "aliases", "date_of_birth", "gender", "ethnicity"
+    "borough",
+    "classification",
+    "family_name",
+    "given_names",
+    "aliases",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
 ]
 
 
@@ -75,7 +82,11 @@ class SubjectListForm(SpecificMessages, forms.Form):
 
     q = forms.CharField(label="Name, alias or reference", required=False, max_length=100)
     borough = forms.ModelChoiceField(
-        label="Borough", required=False, queryset=Borough.objects.none(), to_field_name="code", empty_label="Any borough"
+        label="Borough",
+        required=False,
+        queryset=Borough.objects.none(),
+        to_field_name="code",
+        empty_label="Any borough",
     )
     classification = forms.ChoiceField(
         label="Classification", required=False, choices=_choices("Any classification", Classification.choices)

@@ -32,7 +32,9 @@ class SubmitForm(ActionForm):
 class ApproveForm(ActionForm):
     action = "approve"
     reason = forms.CharField(
-        label="Approval note (optional)", required=False, max_length=500,
+        label="Approval note (optional)",
+        required=False,
+        max_length=500,
         help_text="Kept in the record's history with the criteria that were met.",
     )
 
@@ -40,7 +42,9 @@ class ApproveForm(ActionForm):
 class RejectForm(ActionForm):
     action = "reject"
     reason = forms.CharField(
-        label="Reason for rejecting", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for rejecting",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The officer sees this reason. At least 10 characters.",
     )
 
@@ -51,7 +55,9 @@ class ReviewForm(ActionForm):
         label="Review outcome", required=False, choices=ReviewOutcome.choices, widget=forms.RadioSelect
     )
     justification = forms.CharField(
-        label="Justification", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the record should stay on the matrix, or why it should come off. At least 10 characters.",
     )
 
@@ -59,7 +65,9 @@ class ReviewForm(ActionForm):
 class RemoveForm(ActionForm):
     action = "remove"
     reason = forms.CharField(
-        label="Reason for removal", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for removal",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Removal starts the retention clock; the personal data is erased when it ends. "
         "At least 10 characters.",
     )
@@ -68,7 +76,9 @@ class RemoveForm(ActionForm):
 class RestrictForm(ActionForm):
     action = "restrict"
     reason = forms.CharField(
-        label="Reason for restricting processing", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for restricting processing",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: the subject contests the accuracy of the record. Recipients of live disclosures are told.",
     )
 

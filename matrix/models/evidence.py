@@ -120,8 +120,7 @@ class Evidence(models.Model):
                 name="evidence_verified_records_who_when_how",
             ),
             models.CheckConstraint(
-                condition=Q(withdrawn_at__isnull=True)
-                | (Q(withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                condition=Q(withdrawn_at__isnull=True) | (Q(withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
                 name="evidence_withdrawal_records_who_why",
             ),
         ]

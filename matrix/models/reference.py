@@ -84,11 +84,15 @@ class InclusionCriterion(PublishedVersion):
     classifications = models.JSONField(help_text="The classifications this criterion applies to.")
     min_items = models.PositiveSmallIntegerField(default=1)
     min_source_evaluation = models.CharField(
-        max_length=1, choices=SourceEvaluation.choices, default=SourceEvaluation.UNTESTED,
+        max_length=1,
+        choices=SourceEvaluation.choices,
+        default=SourceEvaluation.UNTESTED,
         help_text="The weakest source evaluation accepted.",
     )
     min_intelligence_assessment = models.CharField(
-        max_length=1, choices=IntelligenceAssessment.choices, default=IntelligenceAssessment.INDIRECT,
+        max_length=1,
+        choices=IntelligenceAssessment.choices,
+        default=IntelligenceAssessment.INDIRECT,
         help_text="The weakest intelligence assessment accepted (E never counts).",
     )
     allowed_source_types = models.JSONField()
@@ -138,14 +142,18 @@ class InclusionCriterion(PublishedVersion):
 
         errors = {}
         allowed_classes = set(values(Classification))
-        if not self.classifications or not isinstance(self.classifications, list) or not set(
-            self.classifications
-        ) <= allowed_classes:
+        if (
+            not self.classifications
+            or not isinstance(self.classifications, list)
+            or not set(self.classifications) <= allowed_classes
+        ):
             errors["classifications"] = f"Choose one or more of: {', '.join(sorted(allowed_classes))}."
         allowed_sources = set(values(SourceType))
-        if not self.allowed_source_types or not isinstance(self.allowed_source_types, list) or not set(
-            self.allowed_source_types
-        ) <= allowed_sources:
+        if (
+            not self.allowed_source_types
+            or not isinstance(self.allowed_source_types, list)
+            or not set(self.allowed_source_types) <= allowed_sources
+        ):
             errors["allowed_source_types"] = f"Choose one or more of: {', '.join(sorted(allowed_sources))}."
         if errors:
             raise ValidationError(errors)
@@ -180,7 +188,9 @@ class HarmScoringMethod(PublishedVersion):
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["version"], name="harm_method_version_unique"),
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_harm_method"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_harm_method"
+            ),
             models.CheckConstraint(condition=current_means_published(), name="harm_method_current_is_published"),
             models.CheckConstraint(condition=Q(half_life_days__gte=1), name="harm_half_life_positive"),
             models.CheckConstraint(

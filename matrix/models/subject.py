@@ -105,7 +105,6 @@ class Subject(models.Model):
             ("restrict_processing", "Restrict or lift restriction of processing of a record (DPA 2018 s.47)"),
         ]
         indexes = [
-
             models.Index(fields=["borough", "status", "classification"], name="subject_borough_status"),
             # The list's keyset orders (pagination.NEWEST, HARM, REVIEW), each with its uuid tie-breaker.
             models.Index(fields=["-created_at", "-uuid"], name="subject_newest"),
@@ -165,7 +164,8 @@ class Subject(models.Model):
                 condition=Q(date_of_birth__isnull=False) | Q(erased_at__isnull=False), name="subject_dob_unless_erased"
             ),
             models.CheckConstraint(
-                condition=Q(restricted_at__isnull=True) | ~Q(restriction_reason=""), name="subject_restriction_has_reason"
+                condition=Q(restricted_at__isnull=True) | ~Q(restriction_reason=""),
+                name="subject_restriction_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(erased_at__isnull=True) | Q(status=Status.REMOVED), name="subject_only_removed_are_erased"
@@ -180,7 +180,9 @@ class Subject(models.Model):
             ),
             # Four-eyes (docs/access.md, Four-eyes), also in the database: nobody approves their own submission.
             models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(submitted_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
+                condition=Q(approved_by__isnull=True)
+                | Q(submitted_by__isnull=True)
+                | ~Q(approved_by=F("submitted_by")),
                 name="subject_four_eyes_approval",
             ),
         ]
@@ -252,7 +254,9 @@ class Address(models.Model):
             models.CheckConstraint(condition=~Q(line_1=""), name="address_line_1_present"),
             models.CheckConstraint(condition=~Q(postcode=""), name="address_postcode_present"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="address_dates_ordered",
             ),
         ]

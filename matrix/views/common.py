@@ -1,7 +1,6 @@
 """What every browser page shares: whose data it shows, and the one door to a subject."""
 
 from audit import hooks
-
 from matrix import permissions
 from matrix.models import Subject
 

@@ -37,17 +37,21 @@ def _require_manager(user) -> None:
 
 def _page(request, *, partner_form=None, failed_publish=None):
     can_register = sharing_permissions.can_register_partner(request.user)
-    return render(request, "matrix/reference_data.html", {
-        "criteria": publishing.criterion_versions(),
-        "harm_methods": publishing.harm_method_versions(),
-        "unpublished_rules": publishing.unpublished_rules(),
-        "lawful_basis_count": LawfulBasis.objects.filter(active=True).count(),
-        "partners": PartnerAgency.objects.all(),
-        "can_register_partner": can_register,
-        "partner_form": partner_form or (PartnerAgencyForm() if can_register else None),
-        "failed_publish": failed_publish,
-        "scope": REFERENCE_DATA_SCOPE,
-    })
+    return render(
+        request,
+        "matrix/reference_data.html",
+        {
+            "criteria": publishing.criterion_versions(),
+            "harm_methods": publishing.harm_method_versions(),
+            "unpublished_rules": publishing.unpublished_rules(),
+            "lawful_basis_count": LawfulBasis.objects.filter(active=True).count(),
+            "partners": PartnerAgency.objects.all(),
+            "can_register_partner": can_register,
+            "partner_form": partner_form or (PartnerAgencyForm() if can_register else None),
+            "failed_publish": failed_publish,
+            "scope": REFERENCE_DATA_SCOPE,
+        },
+    )
 
 
 @login_required

@@ -17,7 +17,9 @@ from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_descriptio
 @login_required
 def subject_list(request):
     user = request.user
-    if not (permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)):
+    if not (
+        permissions.holds(user, permissions.VIEW_SUBJECT) or permissions.holds(user, permissions.VIEW_ALL_SUBJECTS)
+    ):
         # Partners never see the matrix, not even an empty list of it (the menu hides it; the page checks).
         raise PermissionDenied("Your role does not work with matrix records.")
     form = forms.SubjectListForm(request.GET or None, user=request.user)
@@ -66,7 +68,9 @@ def action_forms(subject, actions: permissions.SubjectActions, failed=None) -> d
             shown["remove"] = forms.RemoveForm(subject=subject)
     lift = subject.is_restricted
     if actions.restrict and workflow.restriction_refusal(subject, lift=lift) is None:
-        shown["lift" if lift else "restrict"] = (forms.LiftRestrictionForm if lift else forms.RestrictForm)(subject=subject)
+        shown["lift" if lift else "restrict"] = (forms.LiftRestrictionForm if lift else forms.RestrictForm)(
+            subject=subject
+        )
     if failed is not None and failed.action in shown:
         shown[failed.action] = failed
     return shown
@@ -149,9 +153,15 @@ def subject_create(request):
         else:
             messages.success(request, f"Draft {subject.reference} saved. Add evidence, then submit it for approval.")
             return redirect("subject-detail", subject_uuid=subject.uuid)
-    return render(request, "matrix/subject_form.html", {
-        "form": form, "scope": scope_description(request.user), "unpublished_rules": publishing.unpublished_rules(),
-    })
+    return render(
+        request,
+        "matrix/subject_form.html",
+        {
+            "form": form,
+            "scope": scope_description(request.user),
+            "unpublished_rules": publishing.unpublished_rules(),
+        },
+    )
 
 
 @login_required

@@ -56,12 +56,16 @@ def _remove(user, subject, data):
 
 
 def _restrict(user, subject, data):
-    workflow.restrict_processing(acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"])
+    workflow.restrict_processing(
+        acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"]
+    )
     return "Processing restricted. Nothing can be disclosed, and recipients of live disclosures have been told."
 
 
 def _lift(user, subject, data):
-    workflow.lift_restriction(acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"])
+    workflow.lift_restriction(
+        acting_user=user, subject=subject, reason=data["reason"], expected_version=data["version"]
+    )
     return "Restriction lifted."
 
 
@@ -98,6 +102,10 @@ def subject_action(request, subject_uuid, action):
             return redirect("subject-detail", subject_uuid=subject.uuid)
     # The subject page shows the record as it is now: the refused step changed nothing.
     return failed_forms.refused(
-        request, failed_action_page(subject), form, "subject-detail", subject_uuid=subject.uuid,
+        request,
+        failed_action_page(subject),
+        form,
+        "subject-detail",
+        subject_uuid=subject.uuid,
         context={"action": action, "keep_form": not stale},
     )

@@ -29,8 +29,16 @@ class AgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = InformationSharingAgreement
         fields = [
-            "id", "reference", "partner", "purposes", "lawful_bases", "shareable_fields",
-            "allows_conditioned_items", "valid_from", "valid_to", "review_date",
+            "id",
+            "reference",
+            "partner",
+            "purposes",
+            "lawful_bases",
+            "shareable_fields",
+            "allows_conditioned_items",
+            "valid_from",
+            "valid_to",
+            "review_date",
         ]
 
 
@@ -50,7 +58,17 @@ class PartnerDisclosureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Disclosure
-        fields = ["id", "reference", "recipient", "lawful_basis", "purpose", "decided_at", "expires_at", "snapshot", "notices"]
+        fields = [
+            "id",
+            "reference",
+            "recipient",
+            "lawful_basis",
+            "purpose",
+            "decided_at",
+            "expires_at",
+            "snapshot",
+            "notices",
+        ]
 
 
 class DisclosureSerializer(serializers.ModelSerializer):
@@ -70,13 +88,39 @@ class DisclosureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Disclosure
         fields = [
-            "id", "reference", "subject", "subject_reference", "agreement", "partner", "lawful_basis", "purpose",
-            "fields", "expiry", "status", "requested_by", "requested_at", "decided_by", "decided_at",
-            "refusal_reason", "expires_at", "revoked_by", "revoked_at", "revocation_reason", "snapshot", "notices",
+            "id",
+            "reference",
+            "subject",
+            "subject_reference",
+            "agreement",
+            "partner",
+            "lawful_basis",
+            "purpose",
+            "fields",
+            "expiry",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "refusal_reason",
+            "expires_at",
+            "revoked_by",
+            "revoked_at",
+            "revocation_reason",
+            "snapshot",
+            "notices",
         ]
         read_only_fields = [
-            "reference", "status", "requested_at", "decided_at", "refusal_reason", "expires_at", "revoked_at",
-            "revocation_reason", "snapshot",
+            "reference",
+            "status",
+            "requested_at",
+            "decided_at",
+            "refusal_reason",
+            "expires_at",
+            "revoked_at",
+            "revocation_reason",
+            "snapshot",
         ]
 
     def __init__(self, *args, **kwargs):

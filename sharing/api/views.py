@@ -97,7 +97,9 @@ DISCLOSURE_FOR_CALLER = PolymorphicProxySerializer(
     list=extend_schema(responses=DISCLOSURE_FOR_CALLER),
     retrieve=extend_schema(responses=DISCLOSURE_FOR_CALLER),
 )
-class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class DisclosureViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Police and oversight roles see the register; a partner's token sees only its agency's live disclosures."""
 
     permission_classes = [DisclosureAccess]
@@ -116,7 +118,11 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
                 .select_related("lawful_basis", "partner", "subject__borough")
                 .prefetch_related("notices")
             )
-        return permissions.disclosures_visible_to(self.request.user).select_related(*LIST_RELATED, "revoked_by").prefetch_related("notices")
+        return (
+            permissions.disclosures_visible_to(self.request.user)
+            .select_related(*LIST_RELATED, "revoked_by")
+            .prefetch_related("notices")
+        )
 
     def get_serializer_class(self):
         if not getattr(self, "swagger_fake_view", False) and self.is_partner():
@@ -134,7 +140,9 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         response = super().list(request, *args, **kwargs)
         partner = permissions.partner_of(request.user)
         record(
-            Action.SEARCH, actor=request.user, recipient=partner.name if partner else "",
+            Action.SEARCH,
+            actor=request.user,
+            recipient=partner.name if partner else "",
             detail=f"API disclosure list: {describe_query(request.query_params)}; {len(response.data['results'])} shown",
         )
         return response
@@ -143,16 +151,24 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         disclosure = self.get_object()
         partner = permissions.partner_of(request.user)
         record(
-            Action.CONSULT, actor=request.user, obj=disclosure, subject=disclosure.subject,
-            recipient=partner.name if partner else "", detail=f"Disclosure {disclosure.reference} read through the API",
+            Action.CONSULT,
+            actor=request.user,
+            obj=disclosure,
+            subject=disclosure.subject,
+            recipient=partner.name if partner else "",
+            detail=f"Disclosure {disclosure.reference} read through the API",
         )
         return Response(self.get_serializer(disclosure).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.request_disclosure(
-            acting_user=self.request.user, subject=data["subject"], agreement=data["agreement"],
-            lawful_basis=data["lawful_basis"], purpose=data["purpose"], fields=data["fields"],
+            acting_user=self.request.user,
+            subject=data["subject"],
+            agreement=data["agreement"],
+            lawful_basis=data["lawful_basis"],
+            purpose=data["purpose"],
+            fields=data["fields"],
             expiry=data.get("requested_expiry"),
         )
 
@@ -171,7 +187,9 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         return self._respond(
-            services.refuse_disclosure(acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"])
+            services.refuse_disclosure(
+                acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"]
+            )
         )
 
     @extend_schema(request=ReasonSerializer, responses=DisclosureSerializer)
@@ -181,5 +199,7 @@ class DisclosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         return self._respond(
-            services.revoke_disclosure(acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"])
+            services.revoke_disclosure(
+                acting_user=request.user, disclosure=disclosure, reason=reason.validated_data["reason"]
+            )
         )

@@ -23,7 +23,9 @@ from sharing.snapshot import snapshot_rows
 
 class ExportForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), min_length=10, label="Why do you need a copy?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        min_length=10,
+        label="Why do you need a copy?",
         error_messages={"min_length": "Say why you need a copy in at least 10 characters"},
         help_text="Recorded with the export. Keep the copy only as long as that purpose needs it.",
     )
@@ -46,8 +48,15 @@ def portal_home(request):
     disclosures = list(
         permissions.partner_disclosures(request.user).select_related("lawful_basis").order_by("expires_at")[:200]
     )
-    record(Action.SEARCH, actor=request.user, recipient=partner.name, detail=f"Partner portal list; {len(disclosures)} shown")
-    return render(request, "sharing/portal_home.html", {"partner": partner, "disclosures": disclosures, "scope": _scope(partner)})
+    record(
+        Action.SEARCH,
+        actor=request.user,
+        recipient=partner.name,
+        detail=f"Partner portal list; {len(disclosures)} shown",
+    )
+    return render(
+        request, "sharing/portal_home.html", {"partner": partner, "disclosures": disclosures, "scope": _scope(partner)}
+    )
 
 
 def _live_disclosure(user, disclosure_uuid):
@@ -69,8 +78,11 @@ def _page(request, partner, disclosure, export_form):
         request,
         "sharing/portal_detail.html",
         {
-            "partner": partner, "disclosure": disclosure, "notices": disclosure.notices.all(),
-            "export_form": export_form, "scope": _scope(partner),
+            "partner": partner,
+            "disclosure": disclosure,
+            "notices": disclosure.notices.all(),
+            "export_form": export_form,
+            "scope": _scope(partner),
         },
     )
 
@@ -84,7 +96,11 @@ def portal_detail(request, disclosure_uuid):
     partner = _partner(request.user)
     disclosure = _live_disclosure(request.user, disclosure_uuid)
     record(
-        Action.CONSULT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
+        Action.CONSULT,
+        actor=request.user,
+        obj=disclosure,
+        subject=disclosure.subject,
+        recipient=partner.name,
         detail=f"Partner viewed disclosure {disclosure.reference}",
     )
     refused = failed_forms.recall(request, _export_page(disclosure), lambda data, context: ExportForm(data))
@@ -104,8 +120,13 @@ def portal_export(request, disclosure_uuid):
             request, _export_page(disclosure), form, "partner-disclosure", disclosure_uuid=disclosure.uuid
         )
     record(
-        Action.EXPORT, actor=request.user, obj=disclosure, subject=disclosure.subject, recipient=partner.name,
-        justification=form.cleaned_data["justification"], detail=f"Partner exported disclosure {disclosure.reference} as CSV",
+        Action.EXPORT,
+        actor=request.user,
+        obj=disclosure,
+        subject=disclosure.subject,
+        recipient=partner.name,
+        justification=form.cleaned_data["justification"],
+        detail=f"Partner exported disclosure {disclosure.reference} as CSV",
     )
     return _csv(partner, disclosure)
 
@@ -148,8 +169,11 @@ def _csv(partner, disclosure) -> HttpResponse:
     for item in (disclosure.snapshot["fields"].get("evidence") or {}).get("items", []):
         conditions = f" CONDITIONS: {item['handling_conditions']}" if item["handling_conditions"] else ""
         writer.writerow(
-            [*marking, f"Evidence {item['information_date']} ({item['grading']}, {item['nature']})",
-             f"{item['summary']}{conditions}"]
+            [
+                *marking,
+                f"Evidence {item['information_date']} ({item['grading']}, {item['nature']})",
+                f"{item['summary']}{conditions}",
+            ]
         )
     for notice in disclosure.notices.all():
         writer.writerow([*marking, f"Notice {_iso(notice.created_at)}", notice.message])

@@ -39,15 +39,23 @@ def disclosure_request(request, subject_uuid):
         try:
             if request.POST.get("action") == "preview":
                 services.check_disclosure_rules(
-                    subject=subject, partner=data["agreement"].partner, agreement=data["agreement"],
-                    lawful_basis=data["lawful_basis"], purpose=data["purpose"], fields=data["fields"],
+                    subject=subject,
+                    partner=data["agreement"].partner,
+                    agreement=data["agreement"],
+                    lawful_basis=data["lawful_basis"],
+                    purpose=data["purpose"],
+                    fields=data["fields"],
                     expiry=data["expiry"] or services.default_expiry(data["agreement"]),
                 )
                 preview = build_snapshot(subject, data["fields"], data["agreement"])
             else:
                 disclosure = services.request_disclosure(
-                    acting_user=request.user, subject=subject, agreement=data["agreement"],
-                    lawful_basis=data["lawful_basis"], purpose=data["purpose"], fields=data["fields"],
+                    acting_user=request.user,
+                    subject=subject,
+                    agreement=data["agreement"],
+                    lawful_basis=data["lawful_basis"],
+                    purpose=data["purpose"],
+                    fields=data["fields"],
                     expiry=data["expiry"],
                 )
                 messages.success(request, f"Disclosure {disclosure.reference} requested. A supervisor must approve it.")
@@ -99,11 +107,15 @@ def disclosure_queue(request):
 def mark_openable_subjects(user, disclosures) -> None:
     """Set ``subject_openable`` on each row: its subject's reference links to the record only where the
     viewer may open it (oversight roles read every disclosure, not always every record)."""
-    openable = set(
-        Subject.objects.visible_to(user)
-        .filter(pk__in={disclosure.subject_id for disclosure in disclosures})
-        .values_list("pk", flat=True)
-    ) if disclosures else set()
+    openable = (
+        set(
+            Subject.objects.visible_to(user)
+            .filter(pk__in={disclosure.subject_id for disclosure in disclosures})
+            .values_list("pk", flat=True)
+        )
+        if disclosures
+        else set()
+    )
     for disclosure in disclosures:
         disclosure.subject_openable = disclosure.subject_id in openable
 
@@ -123,8 +135,12 @@ def get_visible_disclosure(user, disclosure_uuid) -> Disclosure:
 
 DECISIONS = {
     "approve": lambda user, disclosure, reason: services.approve_disclosure(acting_user=user, disclosure=disclosure),
-    "refuse": lambda user, disclosure, reason: services.refuse_disclosure(acting_user=user, disclosure=disclosure, reason=reason),
-    "revoke": lambda user, disclosure, reason: services.revoke_disclosure(acting_user=user, disclosure=disclosure, reason=reason),
+    "refuse": lambda user, disclosure, reason: services.refuse_disclosure(
+        acting_user=user, disclosure=disclosure, reason=reason
+    ),
+    "revoke": lambda user, disclosure, reason: services.revoke_disclosure(
+        acting_user=user, disclosure=disclosure, reason=reason
+    ),
 }
 DONE = {"approve": "approved", "refuse": "refused", "revoke": "revoked"}
 REASON_LABELS = {"refuse": "Reason for refusing", "revoke": "Reason for revoking"}
@@ -148,7 +164,9 @@ def disclosure_detail(request, disclosure_uuid):
     forms, failed = {}, None
     for decision in DECISIONS:
         kept = failed_forms.recall(
-            request, failed_decision_page(decision, disclosure), lambda data, context, d=decision: decision_form(d, data)
+            request,
+            failed_decision_page(decision, disclosure),
+            lambda data, context, d=decision: decision_form(d, data),
         )
         if kept is not None:
             failed = kept
@@ -164,7 +182,9 @@ def disclosure_detail(request, disclosure_uuid):
             "can_decide": can_decide,
             "can_revoke": permissions.can_decide(request.user, disclosure),
             # What approving now would send: the snapshot approval takes, drawn as the partner portal draws it.
-            "preview": build_snapshot(disclosure.subject, disclosure.fields, disclosure.agreement) if deciding else None,
+            "preview": build_snapshot(disclosure.subject, disclosure.fields, disclosure.agreement)
+            if deciding
+            else None,
             "decision_forms": forms,
             "failed_form": failed,
             "scope": scope_description(request.user),
@@ -184,7 +204,11 @@ def disclosure_decide(request, disclosure_uuid, decision):
     except ValidationError as error:
         add_service_errors(form, error)
         return failed_forms.refused(
-            request, failed_decision_page(decision, disclosure), form, "disclosure-detail", disclosure_uuid=disclosure.uuid
+            request,
+            failed_decision_page(decision, disclosure),
+            form,
+            "disclosure-detail",
+            disclosure_uuid=disclosure.uuid,
         )
     messages.success(request, f"Disclosure {disclosure.reference} {DONE[decision]}.")
     return redirect("disclosure-detail", disclosure_uuid=disclosure.uuid)

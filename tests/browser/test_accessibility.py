@@ -20,10 +20,10 @@ Screenshots for docs/accessibility.md: GOVMATRIX_UPDATE_SCREENSHOTS=1 make test 
 import importlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from django.test.utils import override_settings
@@ -81,14 +81,26 @@ def build_world() -> dict:
 
     def subject(status, family_name, given_names="Alpha", **fields):
         record = services.create_subject(
-            acting_user=officer, borough=hackney, family_name=family_name, given_names=given_names,
-            date_of_birth=date(2003, 6, 1), gender="male", ethnicity=fields.pop("ethnicity", "not_stated"),
-            classification="suspected", **fields,
+            acting_user=officer,
+            borough=hackney,
+            family_name=family_name,
+            given_names=given_names,
+            date_of_birth=date(2003, 6, 1),
+            gender="male",
+            ethnicity=fields.pop("ethnicity", "not_stated"),
+            classification="suspected",
+            **fields,
         )
         evidence_services.add_evidence(
-            acting_user=officer, subject=record, summary="Synthetic arrest record for the accessibility suite",
-            information_date=timezone.localdate() - timedelta(days=12), source_type="police_record",
-            source_reference="CAD-A11Y-1", source_evaluation="1", intelligence_assessment="A", handling_code="P",
+            acting_user=officer,
+            subject=record,
+            summary="Synthetic arrest record for the accessibility suite",
+            information_date=timezone.localdate() - timedelta(days=12),
+            source_type="police_record",
+            source_reference="CAD-A11Y-1",
+            source_evaluation="1",
+            intelligence_assessment="A",
+            handling_code="P",
             nature="fact",
         )
         if status == "draft":
@@ -109,40 +121,70 @@ def build_world() -> dict:
     partner = make_partner_user(agreement.partner, username="partner.council")
     fields = ["name", "classification"]
     requested = sharing.request_disclosure(
-        acting_user=officer, subject=approved, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: joint diversion plan agreed at the panel", fields=fields,
+        acting_user=officer,
+        subject=approved,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: joint diversion plan agreed at the panel",
+        fields=fields,
     )
     shared = sharing.request_disclosure(
-        acting_user=officer, subject=approved, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: safeguarding plan shared with the youth offending team", fields=fields,
+        acting_user=officer,
+        subject=approved,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: safeguarding plan shared with the youth offending team",
+        fields=fields,
     )
     sharing.approve_disclosure(acting_user=supervisor, disclosure=shared)
 
     sar = sar_services.open_request(
-        acting_user=dpo, requester_name="Synthetic Applicant", requester_contact="1 Example Street, London",
+        acting_user=dpo,
+        requester_name="Synthetic Applicant",
+        requester_contact="1 Example Street, London",
         received_on=timezone.localdate() - timedelta(days=3),
     )
     sar_services.match_subject(acting_user=dpo, sar=sar, subject=approved)
     verified_sar = sar_services.open_request(
-        acting_user=dpo, requester_name="Synthetic Verified Applicant", requester_contact="applicant@example.test",
+        acting_user=dpo,
+        requester_name="Synthetic Verified Applicant",
+        requester_contact="applicant@example.test",
         received_on=timezone.localdate() - timedelta(days=5),
     )
     sar_services.match_subject(acting_user=dpo, sar=verified_sar, subject=approved)
     sar_services.verify_identity(acting_user=dpo, sar=verified_sar, method="Synthetic: passport seen in person")
 
     transparency.record_assessment(
-        acting_user=dpo, kind="dpia", title="Synthetic data protection impact assessment", version="1.0",
-        assessed_on=timezone.localdate() - timedelta(days=10), approver_name="Synthetic Approver",
-        approver_role="Senior information risk owner", summary="Synthetic summary.",
-        residual_risks="Synthetic residual risk.", next_review_on=timezone.localdate() + timedelta(days=300),
+        acting_user=dpo,
+        kind="dpia",
+        title="Synthetic data protection impact assessment",
+        version="1.0",
+        assessed_on=timezone.localdate() - timedelta(days=10),
+        approver_name="Synthetic Approver",
+        approver_role="Senior information risk owner",
+        summary="Synthetic summary.",
+        residual_risks="Synthetic residual risk.",
+        next_review_on=timezone.localdate() + timedelta(days=300),
     )
     hooks.denied(officer, detail="Page refused: /audit/events/ (synthetic refusal for the suite)")
     publish_release()
     return {
-        "officer": officer, "supervisor": supervisor, "second_supervisor": second_supervisor, "auditor": auditor,
-        "dpo": dpo, "administrator": administrator, "partner": partner, "draft": draft, "submitted": submitted,
-        "approved": approved, "evidence": draft.evidence.first(), "social": social, "requested": requested,
-        "shared": shared, "sar": sar, "verified_sar": verified_sar,
+        "officer": officer,
+        "supervisor": supervisor,
+        "second_supervisor": second_supervisor,
+        "auditor": auditor,
+        "dpo": dpo,
+        "administrator": administrator,
+        "partner": partner,
+        "draft": draft,
+        "submitted": submitted,
+        "approved": approved,
+        "evidence": draft.evidence.first(),
+        "social": social,
+        "requested": requested,
+        "shared": shared,
+        "sar": sar,
+        "verified_sar": verified_sar,
     }
 
 
@@ -225,9 +267,15 @@ PAGES = [
     Page("supervisor", "subject-approved", subject_url("approved")),
     Page("supervisor", "subject-review-error", subject_url("approved"), submit="form[action$='/review/']"),
     Page("supervisor", "subject-remove-error", subject_url("approved"), submit="form[action$='/remove/']"),
-    Page("supervisor", "evidence-verify", lambda w: f"/subjects/{w['approved'].uuid}/evidence/{w['social'].uuid}/verify/"),
-    Page("supervisor", "evidence-verify-error",
-         lambda w: f"/subjects/{w['approved'].uuid}/evidence/{w['social'].uuid}/verify/", submit=POST_FORM),
+    Page(
+        "supervisor", "evidence-verify", lambda w: f"/subjects/{w['approved'].uuid}/evidence/{w['social'].uuid}/verify/"
+    ),
+    Page(
+        "supervisor",
+        "evidence-verify-error",
+        lambda w: f"/subjects/{w['approved'].uuid}/evidence/{w['social'].uuid}/verify/",
+        submit=POST_FORM,
+    ),
     Page("supervisor", "disclosure-queue", fixed("/disclosures/queue/")),
     Page("supervisor", "disclosure-requested", disclosure_url("requested")),
     Page("supervisor", "disclosure-shared", disclosure_url("shared")),
@@ -265,8 +313,12 @@ PAGES = [
     Page("dpo", "sar-report-error", sar_url("verified_sar"), submit="form[action$='/report/']"),
     Page("dpo", "subject-restrict-error", subject_url("approved"), submit="form[action$='/restrict/']"),
     Page("dpo", "reference-data", fixed("/governance/reference-data/")),
-    Page("dpo", "reference-data-error", fixed("/governance/reference-data/"),
-         submit="form[action='/governance/reference-data/']"),
+    Page(
+        "dpo",
+        "reference-data-error",
+        fixed("/governance/reference-data/"),
+        submit="form[action='/governance/reference-data/']",
+    ),
     Page("dpo", "impact-assessment-create", fixed("/governance/assessments/new/")),
     Page("dpo", "impact-assessment-create-error", fixed("/governance/assessments/new/"), submit=POST_FORM),
     Page("dpo", "access-log", fixed("/audit/events/")),
@@ -276,8 +328,12 @@ PAGES = [
     Page("administrator", "person-create", fixed("/people/new/")),
     Page("administrator", "person-create-error", fixed("/people/new/"), submit=POST_FORM),
     Page("administrator", "person-detail", lambda w: f"/people/{w['officer'].pk}/"),
-    Page("administrator", "person-deactivate-error", lambda w: f"/people/{w['officer'].pk}/",
-         submit="form[action$='/deactivate/']"),
+    Page(
+        "administrator",
+        "person-deactivate-error",
+        lambda w: f"/people/{w['officer'].pk}/",
+        submit="form[action$='/deactivate/']",
+    ),
 ]
 ERROR_STATES = [page for page in PAGES if page.submit]
 
@@ -338,8 +394,9 @@ def world(django_db_setup, django_db_blocker, chromium):
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock(), override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
     ):
         # pytest-django creates the test database only for tests that ask for it by name; these don't,
         # so that it is not emptied after each of them. Run alone, the module creates it itself.
@@ -423,7 +480,9 @@ def test_axe_finds_no_violations(pages, world, case):
 def test_no_horizontal_scrolling_on_a_phone(pages, world, case, width):
     page = open_page(pages, world, case, viewport={"width": width, "height": 700})
     overflow = page.evaluate(OVERFLOW)
-    assert overflow is None, f"{case.id} {page.url} at {width}px: page is {overflow['scrollWidth']}px wide; {overflow['widest']}"
+    assert overflow is None, (
+        f"{case.id} {page.url} at {width}px: page is {overflow['scrollWidth']}px wide; {overflow['widest']}"
+    )
 
 
 @pytest.mark.parametrize("case", ERROR_STATES, ids=lambda case: case.id)
@@ -436,7 +495,11 @@ def test_error_messages_are_titled_summarised_and_described(pages, world, case):
 
 
 # Steps posted from a detail page to an action address (/reject/, /complete/, ...), which has no page of its own.
-ACTION_STEPS = [page for page in ERROR_STATES if re.search(r"/(reject|review|remove|restrict|revoke|refuse|identity|complete|deactivate)/", page.submit)]
+ACTION_STEPS = [
+    page
+    for page in ERROR_STATES
+    if re.search(r"/(reject|review|remove|restrict|revoke|refuse|identity|complete|deactivate)/", page.submit)
+]
 
 
 @pytest.mark.parametrize("case", ACTION_STEPS, ids=lambda case: case.id)

@@ -26,16 +26,23 @@ def capture(screenshot):
 def test_auditor_reads_a_subjects_timeline(browse, capture, officer, supervisor, auditor, make_subject):
     subject = make_subject("approved", family_name="Timelineperson")
     services.update_subject(
-        acting_user=officer, subject=subject, expected_version=subject.version,
-        changes={"given_names": "Alfie"}, reason="Corrected the spelling of the given name",
+        acting_user=officer,
+        subject=subject,
+        expected_version=subject.version,
+        changes={"given_names": "Alfie"},
+        reason="Corrected the spelling of the given name",
     )
     supervisor_page = browse(supervisor)
     supervisor_page.goto(f"/subjects/{subject.uuid}/")
     assert "TIMELINEPERSON, Alfie" in supervisor_page.locator("h1").inner_text()
     agreement = AgreementFactory(reference="ISA-AUDIT-01", partner__name="Synthetic Youth Offending Team")
     disclosure = sharing.request_disclosure(
-        acting_user=officer, subject=subject, agreement=agreement, lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: joint diversion plan agreed at the panel", fields=["name", "classification"],
+        acting_user=officer,
+        subject=subject,
+        agreement=agreement,
+        lawful_basis=basis("cda-1998-s115"),
+        purpose="Synthetic: joint diversion plan agreed at the panel",
+        fields=["name", "classification"],
     )
     sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
 

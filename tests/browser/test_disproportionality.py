@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_auditor_reads_the_ratio_chart_and_table(browse, screenshot, supervisor, auditor):
     load_population_file(SYNTHETIC_SAMPLE)
     on_matrix = {
-        "status": Status.APPROVED, "approved_by": supervisor, "review_due": date.today() + timedelta(days=90),
+        "status": Status.APPROVED,
+        "approved_by": supervisor,
+        "review_due": date.today() + timedelta(days=90),
         "borough": Borough.objects.get(code="E09000012"),
     }
     SubjectFactory.create_batch(14, ethnicity="black_caribbean", **on_matrix)

@@ -30,7 +30,9 @@ def test_an_evidence_item_saved_unchanged_keeps_both_dates(browse, officer, make
     page = browse(officer)
     page.goto(f"/subjects/{subject.uuid}/evidence/{item.uuid}/edit/")
     assert_accessible(page)
-    expect(page.get_by_role("group", name="Date the social media material was captured").get_by_label("Day")).to_have_value("4")
+    expect(
+        page.get_by_role("group", name="Date the social media material was captured").get_by_label("Day")
+    ).to_have_value("4")
     page.get_by_role("button", name="Save correction").click()
     expect(page.locator(".notification")).to_contain_text("Evidence item corrected.")
     item.refresh_from_db()

@@ -163,8 +163,13 @@ def test_the_core_journey_without_javascript(keyboard_page, officer, supervisor,
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator("h1")).to_have_text("NOSCRIPTPERSON, Plain")
     add_evidence(
-        page, summary="Synthetic: arrest record for possession of a bladed article", source_type="Police record",
-        reference="CAD-PLAIN-1", evaluation="1 — reliable", assessment="A — known directly to the source", days_ago=5,
+        page,
+        summary="Synthetic: arrest record for possession of a bladed article",
+        source_type="Police record",
+        reference="CAD-PLAIN-1",
+        evaluation="1 — reliable",
+        assessment="A — known directly to the source",
+        days_ago=5,
     )
     page.get_by_role("link", name="Edit this record").click()
     fill_date(page, "Date of birth", date(2002, 6, 1))

@@ -26,8 +26,11 @@ def test_anonymous_visitor_reads_the_criteria_and_the_statistics(anonymous_page,
     for ethnicity, count in (("black_caribbean", 9), ("white_british", 6), ("asian_indian", 2)):
         for _ in range(count):
             SubjectFactory(
-                status="approved", approved_by=supervisor, review_due=date.today() + timedelta(days=60),
-                ethnicity=ethnicity, family_name="Browserpublicperson",
+                status="approved",
+                approved_by=supervisor,
+                review_due=date.today() + timedelta(days=60),
+                ethnicity=ethnicity,
+                family_name="Browserpublicperson",
             )
     publish_release()
     page, csp_violations = anonymous_page

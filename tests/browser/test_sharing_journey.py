@@ -16,7 +16,9 @@ def test_disclosure_from_request_to_partner_and_revocation(browse, screenshot, o
     page.goto(f"/subjects/{subject.uuid}/")
     page.get_by_role("link", name="Request a disclosure").click()
     page.get_by_label("Information sharing agreement").select_option(label=str(agreement))
-    page.get_by_label("Lawful basis").select_option(label="Crime and Disorder Act 1998 s.115 — Disclosure to relevant authorities to reduce crime and disorder")
+    page.get_by_label("Lawful basis").select_option(
+        label="Crime and Disorder Act 1998 s.115 — Disclosure to relevant authorities to reduce crime and disorder"
+    )
     page.get_by_label("Purpose").fill("Synthetic: joint diversion plan agreed at the panel")
     page.get_by_label("Name", exact=True).check()
     page.get_by_label("Classification (s.38(3) category)").check()

@@ -34,9 +34,12 @@ def fits_a_phone(page):
 @pytest.fixture
 def pending(officer, make_subject):
     return sharing.request_disclosure(
-        acting_user=officer, subject=make_subject("approved", family_name="Browserperson"),
-        agreement=AgreementFactory(reference="ISA-BROWSER-02"), lawful_basis=basis("cda-1998-s115"),
-        purpose=PURPOSE, fields=["name", "date_of_birth", "evidence"],
+        acting_user=officer,
+        subject=make_subject("approved", family_name="Browserperson"),
+        agreement=AgreementFactory(reference="ISA-BROWSER-02"),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=PURPOSE,
+        fields=["name", "date_of_birth", "evidence"],
     )
 
 

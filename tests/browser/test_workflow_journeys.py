@@ -125,8 +125,9 @@ def fill_new_subject(page, family_name="Journeyperson", given_names="Bravo"):
     page.get_by_label("Ethnicity").select_option(label="Not stated")
 
 
-def add_evidence(page, *, summary, source_type, reference, evaluation, assessment, nature="Fact", days_ago=10,
-                 social_media=None):
+def add_evidence(
+    page, *, summary, source_type, reference, evaluation, assessment, nature="Fact", days_ago=10, social_media=None
+):
     """From the subject page: open "Add evidence", fill the 3x5x2 form and save it."""
     page.get_by_role("link", name="Add evidence", exact=True).first.click()
     expect(page.locator("h1")).to_have_text("Add evidence")
@@ -192,13 +193,23 @@ def test_officer_is_refused_with_reasons_then_submits_and_cannot_approve(browse,
 
     # Two weak items: unverified social media (never counts) and an intelligence report graded 3.
     add_evidence(
-        page, summary="Synthetic: post appearing to show the subject with a group", source_type="Social media",
-        reference="SM-TEST-1", evaluation="2 — untested", assessment="B — known indirectly but corroborated",
-        nature="Assessment", social_media={"url": "https://social.example.test/post/1", "platform": "ExampleNet"},
+        page,
+        summary="Synthetic: post appearing to show the subject with a group",
+        source_type="Social media",
+        reference="SM-TEST-1",
+        evaluation="2 — untested",
+        assessment="B — known indirectly but corroborated",
+        nature="Assessment",
+        social_media={"url": "https://social.example.test/post/1", "platform": "ExampleNet"},
     )
     add_evidence(
-        page, summary="Synthetic: anonymous report of the subject carrying a knife", source_type="Intelligence report",
-        reference="INT-TEST-3", evaluation="3 — not reliable", assessment="C — known indirectly", days_ago=20,
+        page,
+        summary="Synthetic: anonymous report of the subject carrying a knife",
+        source_type="Intelligence report",
+        reference="INT-TEST-3",
+        evaluation="3 — not reliable",
+        assessment="C — known indirectly",
+        days_ago=20,
     )
 
     expect(page.get_by_text("No criterion is met.")).to_be_visible()
@@ -235,8 +246,13 @@ def test_officer_is_refused_with_reasons_then_submits_and_cannot_approve(browse,
     assert Subject.objects.get(reference=reference).status == "draft"
 
     add_evidence(
-        page, summary="Synthetic: arrest record for possession of a bladed article", source_type="Police record",
-        reference="CAD-TEST-1", evaluation="1 — reliable", assessment="A — known directly to the source", days_ago=5,
+        page,
+        summary="Synthetic: arrest record for possession of a bladed article",
+        source_type="Police record",
+        reference="CAD-TEST-1",
+        evaluation="1 — reliable",
+        assessment="A — known directly to the source",
+        days_ago=5,
     )
     expect(page.get_by_text("At least one criterion is met.")).to_be_visible()
     expect(criterion.get_by_role("heading")).to_have_text("Test criterion (v1): met")
@@ -268,7 +284,9 @@ def test_officer_is_refused_with_reasons_then_submits_and_cannot_approve(browse,
 
 def test_supervisor_of_the_borough_approves_on_the_criteria_shown(browse, capture, supervisor, make_subject):
     CriterionFactory(
-        code="two-sources", title="Two independent sources", plain_text="Synthetic: two separate sources.",
+        code="two-sources",
+        title="Two independent sources",
+        plain_text="Synthetic: two separate sources.",
         requires_independent_sources=True,
     )
     subject = make_subject("submitted", family_name="Approvalperson")
@@ -397,8 +415,9 @@ def test_rejected_entry_returns_to_its_officer_with_the_reason(browse, capture, 
     assert (subject.status, subject.rejection_reason) == ("rejected", reason)
 
 
-def test_main_pages_pass_the_accessibility_smoke_check(chromium, live_server, browse, capture, officer, supervisor,
-                                                       make_subject):
+def test_main_pages_pass_the_accessibility_smoke_check(
+    chromium, live_server, browse, capture, officer, supervisor, make_subject
+):
     """Labels, one h1 and working error-summary links on the main pages, including their error states."""
     context = chromium.new_context(base_url=live_server.url)
     try:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--since-last", action="store_true", help="start from the last good check, not the first entry")
+        parser.add_argument(
+            "--since-last", action="store_true", help="start from the last good check, not the first entry"
+        )
         parser.add_argument("--limit", type=int, help="check at most this many entries (run again to continue)")
 
     def handle(self, *args, since_last=False, limit=None, **options):
@@ -38,7 +40,13 @@ class Command(BaseCommand):
                 f"BROKEN: {full.problem}."
             )
         where = "" if scope == CheckScope.FULL else f" from entry #{check.first_sequence}"
-        rest = "" if check.reached_end else f"; stopped at the limit after entry #{check.through_sequence}, run again to continue"
-        self.stdout.write(self.style.SUCCESS(
-            f"Access log chain intact{where}: {check.checked} entries checked in {seconds:.2f}s ({rate:,.0f}/s){rest}."
-        ))
+        rest = (
+            ""
+            if check.reached_end
+            else f"; stopped at the limit after entry #{check.through_sequence}, run again to continue"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Access log chain intact{where}: {check.checked} entries checked in {seconds:.2f}s ({rate:,.0f}/s){rest}."
+            )
+        )

@@ -1,7 +1,6 @@
 from datetime import date
 
 import structlog
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone

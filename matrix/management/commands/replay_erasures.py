@@ -16,10 +16,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--ledger", type=Path, help="the ledger to read (default: GOVMATRIX_ERASURE_LEDGER)",
+            "--ledger",
+            type=Path,
+            help="the ledger to read (default: GOVMATRIX_ERASURE_LEDGER)",
         )
         parser.add_argument(
-            "--export-missing", action="store_true",
+            "--export-missing",
+            action="store_true",
             help="rebuild the ledger from the database's erased records instead of replaying it",
         )
 
@@ -35,7 +38,9 @@ class Command(BaseCommand):
 
     def _export(self, path: Path) -> None:
         added = export_missing_erasures(path)
-        self.stdout.write(f"Erasures added to the ledger {path}: {len(added)}" + (f" ({', '.join(added)})" if added else ""))
+        self.stdout.write(
+            f"Erasures added to the ledger {path}: {len(added)}" + (f" ({', '.join(added)})" if added else "")
+        )
 
     def _replay(self, path: Path) -> None:
         self.stdout.write(f"Erasure ledger: {path}")
@@ -43,10 +48,12 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         if report.missing_from_ledger:
-            self.stdout.write(self.style.WARNING(
-                "Some erasures in the database are not in the ledger: run `replay_erasures --export-missing` "
-                "so that a later restore replays them too."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "Some erasures in the database are not in the ledger: run `replay_erasures --export-missing` "
+                    "so that a later restore replays them too."
+                )
+            )
         if report.unaccounted:
             raise CommandError(
                 f"The ledger lists {len(report.unaccounted)} subject(s) this database does not hold although they "
@@ -54,4 +61,6 @@ class Command(BaseCommand):
                 "backup restored is incomplete. Every erasure the database could take has been replayed; check "
                 "which ledger and which backup were used before opening the service."
             )
-        self.stdout.write(self.style.SUCCESS("No subject the ledger lists as erased holds personal data in this database."))
+        self.stdout.write(
+            self.style.SUCCESS("No subject the ledger lists as erased holds personal data in this database.")
+        )

@@ -17,9 +17,7 @@ class Command(BaseCommand):
     help = "Load demonstration users, published demo rules and obviously synthetic subjects. Safe to run twice."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--subjects", type=int, default=0, help="Also bulk-generate this many scale-test subjects."
-        )
+        parser.add_argument("--subjects", type=int, default=0, help="Also bulk-generate this many scale-test subjects.")
 
     def handle(self, *args, subjects: int, **options):
         if settings.PRODUCTION:

@@ -13,12 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--months", type=int, default=DEFAULT_MONTHS,
+            "--months",
+            type=int,
+            default=DEFAULT_MONTHS,
             help=f"Whole calendar months of activity the first release covers, ending last month (default "
             f"{DEFAULT_MONTHS}); later releases cover the months since the previous one, so none is counted twice.",
         )
         parser.add_argument(
-            "--threshold", type=int, default=DEFAULT_THRESHOLD,
+            "--threshold",
+            type=int,
+            default=DEFAULT_THRESHOLD,
             help=f"Counts from 1 to this number minus one are hidden (default and lowest {DEFAULT_THRESHOLD}).",
         )
 

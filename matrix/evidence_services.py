@@ -138,18 +138,16 @@ def edit_evidence(*, acting_user, evidence: Evidence, changes: dict, reason: str
     _validated(evidence)
     save_tracked(evidence, acting_user=acting_user, reason=reason)
     refresh_assessment(subject, acting_user=acting_user, reason=f"Recalculated: {reason.lower()}")
-    record(
-        Action.ALTER,
-        actor=acting_user,
-        obj=evidence,
-        subject=subject,
-        justification=reason,
-        detail="Evidence corrected",
-    )
-    signals.evidence_corrected.send(
-        Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=reason
-    )
+    _log_correction(acting_user, subject, evidence, typed=reason, detail="Evidence corrected", notice_reason=reason)
     return evidence
+
+
+def _log_correction(acting_user, subject: Subject, evidence: Evidence, *, typed: str, detail: str, notice_reason: str):
+    """Log a correction or withdrawal (what was typed is the justification) and tell whoever was sent the item."""
+    record(Action.ALTER, actor=acting_user, obj=evidence, subject=subject, justification=typed, detail=detail)
+    signals.evidence_corrected.send(
+        Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=notice_reason
+    )
 
 
 @transaction.atomic
@@ -163,16 +161,8 @@ def withdraw_evidence(*, acting_user, evidence: Evidence, reason: str) -> Eviden
     save_tracked(evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}")
     # Withdrawal can leave an approved subject meeting no criterion: it is flagged at once.
     refresh_assessment(subject, acting_user=acting_user, reason="Recalculated: evidence withdrawn")
-    record(
-        Action.ALTER,
-        actor=acting_user,
-        obj=evidence,
-        subject=subject,
-        justification=reason,
-        detail="Evidence withdrawn",
-    )
-    signals.evidence_corrected.send(
-        Evidence, subject=subject, evidence=evidence, acting_user=acting_user, reason=f"Withdrawn: {reason}"
+    _log_correction(
+        acting_user, subject, evidence, typed=reason, detail="Evidence withdrawn", notice_reason=f"Withdrawn: {reason}"
     )
     return evidence
 

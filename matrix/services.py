@@ -31,19 +31,6 @@ from matrix.models import (
 )
 from matrix.validators import check_input
 
-SUBJECT_EDITABLE_FIELDS = frozenset(
-    {
-        "borough",
-        "family_name",
-        "given_names",
-        "aliases",
-        "date_of_birth",
-        "gender",
-        "ethnicity",
-        "classification",
-        "also_victim",
-    }
-)
 # Changing who someone is classified as, or which borough holds them, needs a supervisor's approval again.
 REAPPROVAL_FIELDS = frozenset({"classification", "borough"})
 
@@ -150,7 +137,7 @@ def _require_borough_access(acting_user, borough: Borough) -> None:
 
 @transaction.atomic
 def create_subject(*, acting_user, reason: str = "Created as a draft", **fields) -> Subject:
-    unknown = set(fields) - SUBJECT_EDITABLE_FIELDS
+    unknown = set(fields) - set(Subject.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set when creating a subject: {', '.join(sorted(unknown))}.")
     borough = fields.get("borough")
@@ -219,7 +206,7 @@ def update_subject(*, acting_user, subject: Subject, expected_version: int, chan
     """Apply an edit made against ``expected_version``; refuse it if anyone saved in between."""
     if not isinstance(changes, dict):
         raise ValidationError("Send the changes as field names and their new values.")
-    unknown = set(changes) - SUBJECT_EDITABLE_FIELDS
+    unknown = set(changes) - set(Subject.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     check_input(Subject, changes)

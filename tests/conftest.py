@@ -36,6 +36,25 @@ def auditor(db):
 
 
 @pytest.fixture
+def dpo(db):
+    """The data protection officer (no borough: the role reads every borough)."""
+    return make_user("dpo", username="dpo")
+
+
+@pytest.fixture
+def token_api_as():
+    """A client with the user's API token: each request loads the user afresh, as a real caller's does."""
+    from rest_framework.authtoken.models import Token
+
+    def as_user(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

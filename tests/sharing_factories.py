@@ -49,3 +49,20 @@ def make_partner_user(partner, **kwargs):
 
 def basis(code: str) -> LawfulBasis:
     return LawfulBasis.objects.get(code=code)
+
+
+def live_disclosure(
+    *, officer, supervisor, subject, fields=("name",), purpose="Synthetic: diversion plan agreed at panel"
+):
+    """A disclosure of ``subject`` requested by ``officer`` and approved by ``supervisor``, through the services."""
+    from sharing import services
+
+    disclosure = services.request_disclosure(
+        acting_user=officer,
+        subject=subject,
+        agreement=AgreementFactory(),
+        lawful_basis=basis("cda-1998-s115"),
+        purpose=purpose,
+        fields=list(fields),
+    )
+    return services.approve_disclosure(acting_user=supervisor, disclosure=disclosure)

@@ -8,16 +8,13 @@ give the same result; every refusal leaves the record exactly as it was.
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from matrix import workflow
 from matrix.models import Subject
-from sharing import services as sharing
 from tests.conftest import SOUTHWARK
 from tests.factories import make_user
-from tests.sharing_factories import AgreementFactory, basis
+from tests.sharing_factories import live_disclosure
 
 pytestmark = pytest.mark.django_db
 
@@ -26,40 +23,14 @@ LIFT_REASON = "Synthetic: record verified as accurate"
 
 
 @pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo.test")
-
-
-@pytest.fixture
 def southwark_supervisor(db):
     return make_user("supervisor", [SOUTHWARK], username="supervisor.southwark")
 
 
 @pytest.fixture
-def api_as():
-    """A client with the user's API token, as a real caller (each request loads the user afresh)."""
-
-    def as_user(user):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return as_user
-
-
-@pytest.fixture
 def live(officer, supervisor, make_subject):
     """An approved Hackney record with a live disclosure to a partner."""
-    subject = make_subject("approved")
-    disclosure = sharing.request_disclosure(
-        acting_user=officer,
-        subject=subject,
-        agreement=AgreementFactory(),
-        lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: diversion plan agreed at panel",
-        fields=["name"],
-    )
-    return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
+    return live_disclosure(officer=officer, supervisor=supervisor, subject=make_subject("approved"))
 
 
 @pytest.fixture
@@ -92,8 +63,8 @@ def restricted(subject):
 
 
 class TestRestrictThenLift:
-    def test_the_dpo_restricts_and_lifts_through_the_api(self, api_as, dpo, live, subject):
-        client = api_as(dpo)
+    def test_the_dpo_restricts_and_lifts_through_the_api(self, token_api_as, dpo, live, subject):
+        client = token_api_as(dpo)
         response = client.post(url(subject, "restrict"), {"reason": REASON, "version": subject.version}, format="json")
         assert response.status_code == 200, response.json()
         data = response.json()
@@ -114,25 +85,25 @@ class TestRestrictThenLift:
         assert not stored.is_restricted
         assert stored.history.latest().history_change_reason == f"Restriction lifted: {LIFT_REASON}"
 
-    def test_the_version_may_be_left_out(self, api_as, dpo, subject):
-        assert api_as(dpo).post(url(subject, "restrict"), {"reason": REASON}, format="json").status_code == 200
+    def test_the_version_may_be_left_out(self, token_api_as, dpo, subject):
+        assert token_api_as(dpo).post(url(subject, "restrict"), {"reason": REASON}, format="json").status_code == 200
 
-    def test_the_subject_api_shows_the_restriction(self, api_as, dpo, officer, subject):
-        api_as(dpo).post(url(subject, "restrict"), {"reason": REASON}, format="json")
-        shown = api_as(officer).get(f"/api/subjects/{subject.uuid}/").json()
+    def test_the_subject_api_shows_the_restriction(self, token_api_as, dpo, officer, subject):
+        token_api_as(dpo).post(url(subject, "restrict"), {"reason": REASON}, format="json")
+        shown = token_api_as(officer).get(f"/api/subjects/{subject.uuid}/").json()
         assert shown["restriction_reason"] == REASON and shown["restricted_at"]
 
 
 class TestRefusals:
     @pytest.mark.parametrize("step", ["restrict", "lift"])
     @pytest.mark.parametrize("role", ["officer", "supervisor", "auditor"])
-    def test_a_role_other_than_the_dpo_is_403_before_the_body_is_read(self, request, api_as, subject, role, step):
+    def test_a_role_other_than_the_dpo_is_403_before_the_body_is_read(self, request, token_api_as, subject, role, step):
         if step == "lift":
             restricted(subject)
         before = state(subject)
         user = request.getfixturevalue(role)
         for data in ({"reason": REASON}, {}):
-            response = api_as(user).post(url(subject, step), data, format="json")
+            response = token_api_as(user).post(url(subject, step), data, format="json")
             assert response.status_code == 403
             assert response.json()["detail"].startswith("Only the data protection officer can")
         assert state(subject) == before
@@ -140,37 +111,39 @@ class TestRefusals:
         assert refusal.actor_username == user.username
 
     @pytest.mark.parametrize("step", ["restrict", "lift"])
-    def test_a_partner_is_403(self, api_as, partner, subject, step):
+    def test_a_partner_is_403(self, token_api_as, partner, subject, step):
         before = state(subject)
-        assert api_as(partner).post(url(subject, step), {"reason": REASON}, format="json").status_code == 403
+        assert token_api_as(partner).post(url(subject, step), {"reason": REASON}, format="json").status_code == 403
         assert state(subject) == before
 
     @pytest.mark.parametrize("step", ["restrict", "lift"])
     @pytest.mark.parametrize("role", ["outsider", "southwark_supervisor"])
-    def test_another_borough_is_404(self, request, api_as, subject, role, step):
+    def test_another_borough_is_404(self, request, token_api_as, subject, role, step):
         before = state(subject)
-        response = api_as(request.getfixturevalue(role)).post(url(subject, step), {"reason": REASON}, format="json")
+        response = token_api_as(request.getfixturevalue(role)).post(
+            url(subject, step), {"reason": REASON}, format="json"
+        )
         assert response.status_code == 404
         assert state(subject) == before
 
     @pytest.mark.parametrize("step", ["restrict", "lift"])
-    def test_a_stale_version_is_409_and_changes_nothing(self, api_as, dpo, subject, step):
+    def test_a_stale_version_is_409_and_changes_nothing(self, token_api_as, dpo, subject, step):
         if step == "lift":
             subject = restricted(subject)
         before = state(subject)
         stale = {"reason": REASON, "version": subject.version - 1}
-        response = api_as(dpo).post(url(subject, step), stale, format="json")
+        response = token_api_as(dpo).post(url(subject, step), stale, format="json")
         assert response.status_code == 409
         assert response.json()["current_version"] == subject.version
         assert response.json()["your_version"] == subject.version - 1
         assert state(subject) == before
 
     @pytest.mark.parametrize("step", ["restrict", "lift"])
-    def test_a_missing_or_short_reason_is_400_on_its_field(self, api_as, dpo, subject, step):
+    def test_a_missing_or_short_reason_is_400_on_its_field(self, token_api_as, dpo, subject, step):
         if step == "lift":
             subject = restricted(subject)
         before = state(subject)
-        client = api_as(dpo)
+        client = token_api_as(dpo)
         missing = client.post(url(subject, step), {"version": subject.version}, format="json")
         assert missing.status_code == 400 and list(missing.json()) == ["reason"]
         short = client.post(url(subject, step), {"reason": "short", "version": subject.version}, format="json")
@@ -178,8 +151,8 @@ class TestRefusals:
         assert "at least 10 characters" in " ".join(short.json()["reason"])
         assert state(subject) == before
 
-    def test_restricting_twice_or_lifting_nothing_is_409(self, api_as, dpo, subject):
-        client = api_as(dpo)
+    def test_restricting_twice_or_lifting_nothing_is_409(self, token_api_as, dpo, subject):
+        client = token_api_as(dpo)
         lifted = client.post(url(subject, "lift"), {"reason": LIFT_REASON}, format="json")
         assert lifted.status_code == 409 and "is not restricted" in lifted.json()["detail"]
         assert client.post(url(subject, "restrict"), {"reason": REASON}, format="json").status_code == 200
@@ -190,7 +163,7 @@ class TestRefusals:
 
 
 class TestTheBrowserAndTheApiAgree:
-    def test_both_doors_call_the_same_workflow_functions(self, client, api_as, dpo, make_subject, monkeypatch):
+    def test_both_doors_call_the_same_workflow_functions(self, client, token_api_as, dpo, make_subject, monkeypatch):
         calls = []
         for name in ("restrict_processing", "lift_restriction"):
             real = getattr(workflow, name)
@@ -201,17 +174,19 @@ class TestTheBrowserAndTheApiAgree:
         client.force_login(dpo)
         client.post(f"/subjects/{on_page.uuid}/restrict/", {"reason": REASON, "version": on_page.version})
         client.post(f"/subjects/{on_page.uuid}/lift/", {"reason": LIFT_REASON, "version": on_page.version + 1})
-        api = api_as(dpo)
+        api = token_api_as(dpo)
         api.post(url(by_api, "restrict"), {"reason": REASON, "version": by_api.version}, format="json")
         api.post(url(by_api, "lift"), {"reason": LIFT_REASON, "version": by_api.version + 1}, format="json")
         assert calls == ["restrict_processing", "lift_restriction"] * 2
 
-    def test_the_same_request_gives_the_same_record_history_and_log(self, client, api_as, dpo, make_subject):
+    def test_the_same_request_gives_the_same_record_history_and_log(self, client, token_api_as, dpo, make_subject):
         on_page, by_api = make_subject("approved"), make_subject("approved", family_name="Testpersontwo")
         client.force_login(dpo)
         response = client.post(f"/subjects/{on_page.uuid}/restrict/", {"reason": REASON, "version": on_page.version})
         assert response.status_code == 302
-        api = api_as(dpo).post(url(by_api, "restrict"), {"reason": REASON, "version": by_api.version}, format="json")
+        api = token_api_as(dpo).post(
+            url(by_api, "restrict"), {"reason": REASON, "version": by_api.version}, format="json"
+        )
         assert api.status_code == 200
 
         def outcome(subject):
@@ -234,14 +209,21 @@ class TestTheBrowserAndTheApiAgree:
 
         assert outcome(on_page) == outcome(by_api)
 
-    def test_both_doors_refuse_a_supervisor_and_a_short_reason_alike(self, client, api_as, dpo, supervisor, subject):
+    def test_both_doors_refuse_a_supervisor_and_a_short_reason_alike(
+        self, client, token_api_as, dpo, supervisor, subject
+    ):
         client.force_login(supervisor)
         assert client.post(f"/subjects/{subject.uuid}/restrict/", {"reason": REASON}).status_code == 403
-        assert api_as(supervisor).post(url(subject, "restrict"), {"reason": REASON}, format="json").status_code == 403
+        assert (
+            token_api_as(supervisor).post(url(subject, "restrict"), {"reason": REASON}, format="json").status_code
+            == 403
+        )
         client.force_login(dpo)
         client.post(f"/subjects/{subject.uuid}/restrict/", {"reason": "short", "version": subject.version})
         page_errors = client.get(f"/subjects/{subject.uuid}/").context["failed_form"].errors["reason"]
-        api_errors = api_as(dpo).post(url(subject, "restrict"), {"reason": "short"}, format="json").json()["reason"]
+        api_errors = (
+            token_api_as(dpo).post(url(subject, "restrict"), {"reason": "short"}, format="json").json()["reason"]
+        )
         assert list(page_errors) == api_errors
 
 
@@ -258,12 +240,12 @@ def test_the_schema_documents_both_actions_with_their_errors():
 
 
 def test_an_erased_record_cannot_be_restricted_and_the_page_does_not_offer_it(
-    api_as, client, dpo, supervisor, make_subject
+    token_api_as, client, dpo, supervisor, make_subject
 ):
     from matrix.retention import erase_subject
 
     erased = erase_subject(make_subject("removed"), acting_user=supervisor)
-    response = api_as(dpo).post(f"/api/subjects/{erased.uuid}/restrict/", {"reason": REASON}, format="json")
+    response = token_api_as(dpo).post(f"/api/subjects/{erased.uuid}/restrict/", {"reason": REASON}, format="json")
     assert response.status_code == 409
     assert response.json() == {"detail": f"{erased.reference} has been erased: nothing is left to restrict."}
     assert Subject.objects.get(pk=erased.pk).restricted_at is None

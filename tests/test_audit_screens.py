@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
-
-
-@pytest.fixture
 def subject(db):
     return SubjectFactory(reference="GM-2026-100001")
 

@@ -9,14 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from config.formats import written
 from matrix import services
 from matrix.models import SubjectAccessGrant
-from tests.factories import make_user
 from tests.ui_helpers import page_text, submitted_fields
 
 pytestmark = pytest.mark.django_db
@@ -31,23 +28,6 @@ UNKNOWN = "GM-2026-999999"
 def subject(make_subject):
     """A Hackney record, outside the Southwark officer's (``outsider``) boroughs."""
     return make_subject("approved")
-
-
-@pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo.test")
-
-
-@pytest.fixture
-def api_as():
-    """A client with the user's API token: each request loads the user afresh, as a real caller's does."""
-
-    def as_user(user):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return client
-
-    return as_user
 
 
 def body(subject_or_reference, **overrides):
@@ -197,8 +177,8 @@ class TestThePage:
 
 
 class TestTheApi:
-    def test_success_is_201_with_the_grant_and_opens_the_record(self, api_as, outsider, subject):
-        client = api_as(outsider)
+    def test_success_is_201_with_the_grant_and_opens_the_record(self, token_api_as, outsider, subject):
+        client = token_api_as(outsider)
         assert client.get(f"/api/subjects/{subject.uuid}/").status_code == 404
         response = client.post(API, body(subject), format="json")
         assert response.status_code == 201, response.json()
@@ -216,25 +196,25 @@ class TestTheApi:
         change = {"family_name": "Changed", "version": subject.version}
         assert client.patch(data["subject_url"], change, format="json").status_code == 403
 
-    def test_a_short_justification_is_400_on_its_field(self, api_as, outsider, subject):
-        response = api_as(outsider).post(API, body(subject, justification="need it"), format="json")
+    def test_a_short_justification_is_400_on_its_field(self, token_api_as, outsider, subject):
+        response = token_api_as(outsider).post(API, body(subject, justification="need it"), format="json")
         assert response.status_code == 400
         assert "at least 20 characters" in " ".join(response.json()["justification"])
         assert_nothing_granted()
 
     @pytest.mark.parametrize("hours", [0, 25, "two", None])
-    def test_hours_out_of_range_or_not_a_number_are_400_on_their_field(self, api_as, outsider, subject, hours):
-        response = api_as(outsider).post(API, body(subject, hours=hours), format="json")
+    def test_hours_out_of_range_or_not_a_number_are_400_on_their_field(self, token_api_as, outsider, subject, hours):
+        response = token_api_as(outsider).post(API, body(subject, hours=hours), format="json")
         assert response.status_code == 400 and list(response.json()) == ["hours"]
         assert_nothing_granted()
 
-    def test_missing_fields_are_400_each_by_name(self, api_as, outsider):
-        response = api_as(outsider).post(API, {}, format="json")
+    def test_missing_fields_are_400_each_by_name(self, token_api_as, outsider):
+        response = token_api_as(outsider).post(API, {}, format="json")
         assert response.status_code == 400
         assert set(response.json()) == {"reference", "justification", "hours"}
 
-    def test_an_unknown_reference_is_400_on_its_field_and_logged(self, api_as, outsider, subject):
-        response = api_as(outsider).post(API, body(UNKNOWN), format="json")
+    def test_an_unknown_reference_is_400_on_its_field_and_logged(self, token_api_as, outsider, subject):
+        response = token_api_as(outsider).post(API, body(UNKNOWN), format="json")
         assert response.status_code == 400
         assert response.json()["reference"][0].startswith("No record has this reference.")
         refusal = last_event(action="denied")
@@ -242,24 +222,24 @@ class TestTheApi:
         assert_nothing_granted()
 
     @pytest.mark.parametrize("role", ["partner", "auditor", "dpo"])
-    def test_a_role_that_may_not_break_glass_is_403(self, request, api_as, subject, role):
+    def test_a_role_that_may_not_break_glass_is_403(self, request, token_api_as, subject, role):
         user = request.getfixturevalue(role)
-        response = api_as(user).post(API, body(subject), format="json")
+        response = token_api_as(user).post(API, body(subject), format="json")
         assert response.status_code == 403
         assert response.json()["detail"] == "Your role cannot use break-glass access."
         assert_nothing_granted()
 
-    def test_the_wrong_role_is_refused_before_the_body_is_read(self, api_as, partner):
-        assert api_as(partner).post(API, {}, format="json").status_code == 403
+    def test_the_wrong_role_is_refused_before_the_body_is_read(self, token_api_as, partner):
+        assert token_api_as(partner).post(API, {}, format="json").status_code == 403
 
-    def test_someone_who_works_in_the_borough_is_400(self, api_as, officer, subject):
-        response = api_as(officer).post(API, body(subject), format="json")
+    def test_someone_who_works_in_the_borough_is_400(self, token_api_as, officer, subject):
+        response = token_api_as(officer).post(API, body(subject), format="json")
         assert response.status_code == 400
         assert "You already work in this subject's borough" in " ".join(response.json()["non_field_errors"])
         assert_nothing_granted()
 
-    def test_access_ends_when_the_grant_expires(self, api_as, outsider, subject):
-        client = api_as(outsider)
+    def test_access_ends_when_the_grant_expires(self, token_api_as, outsider, subject):
+        client = token_api_as(outsider)
         assert client.post(API, body(subject, hours=1), format="json").status_code == 201
         assert client.get(f"/api/subjects/{subject.uuid}/").status_code == 200
         with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
@@ -267,7 +247,9 @@ class TestTheApi:
 
 
 class TestOneLookupForBothDoors:
-    def test_both_doors_find_the_record_with_the_same_function(self, client, api_as, outsider, subject, monkeypatch):
+    def test_both_doors_find_the_record_with_the_same_function(
+        self, client, token_api_as, outsider, subject, monkeypatch
+    ):
         calls = []
         real = services.find_break_glass_subject
 
@@ -278,11 +260,11 @@ class TestOneLookupForBothDoors:
         monkeypatch.setattr(services, "find_break_glass_subject", spy)
         client.force_login(outsider)
         client.post(PAGE, body(subject))
-        api_as(outsider).post(API, body(subject), format="json")
+        token_api_as(outsider).post(API, body(subject), format="json")
         assert calls == [subject.reference, subject.reference]
 
-    def test_both_doors_refuse_an_unknown_reference_in_the_same_words(self, client, api_as, outsider):
+    def test_both_doors_refuse_an_unknown_reference_in_the_same_words(self, client, token_api_as, outsider):
         client.force_login(outsider)
         page = refused_on_the_page(client, body(UNKNOWN))
-        api = api_as(outsider).post(API, body(UNKNOWN), format="json")
+        api = token_api_as(outsider).post(API, body(UNKNOWN), format="json")
         assert [field_error(page, "reference")] == api.json()["reference"]

@@ -23,11 +23,6 @@ SOURCE = "Synthetic test census"
 
 
 @pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
-
-
-@pytest.fixture
 def listed(supervisor):
     """``listed(n, ethnicity=…, …)``: n approved ("on the matrix") Hackney subjects, made with the factory."""
 

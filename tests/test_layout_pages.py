@@ -12,7 +12,6 @@ from django.utils import timezone
 from audit import sar as sar_services
 from audit.log import record
 from audit.models import Action, Outcome
-from tests.factories import make_user
 from transparency.releases import publish_release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,11 +47,6 @@ def landmarks(html: str) -> Landmarks:
     parser = Landmarks()
     parser.feed(html)
     return parser
-
-
-@pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
 
 
 def test_the_accessibility_statement_is_public_and_follows_the_model(client, db):

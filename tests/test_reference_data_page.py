@@ -25,11 +25,6 @@ NOT_PUBLISHED = "No inclusion criteria are published yet, so records cannot be s
 
 
 @pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
-
-
-@pytest.fixture
 def dpo_client(client, dpo):
     client.force_login(dpo)
     return client

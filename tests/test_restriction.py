@@ -5,30 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from matrix import workflow
 from sharing import services as sharing
-from tests.factories import make_user
-from tests.sharing_factories import AgreementFactory, basis
+from tests.sharing_factories import basis, live_disclosure
 
 pytestmark = pytest.mark.django_db
 REASON = "Synthetic: the subject contests the accuracy of the record"
 
 
 @pytest.fixture
-def dpo():
-    return make_user("dpo", username="dpo.test")
-
-
-@pytest.fixture
 def live(officer, supervisor, make_subject):
-    subject = make_subject("approved")
-    disclosure = sharing.request_disclosure(
-        acting_user=officer,
-        subject=subject,
-        agreement=AgreementFactory(),
-        lawful_basis=basis("cda-1998-s115"),
-        purpose="Synthetic: diversion plan agreed at panel",
-        fields=["name"],
-    )
-    return sharing.approve_disclosure(acting_user=supervisor, disclosure=disclosure)
+    return live_disclosure(officer=officer, supervisor=supervisor, subject=make_subject("approved"))
 
 
 def test_restriction_notifies_recipients_and_blocks_new_disclosures(dpo, officer, live):

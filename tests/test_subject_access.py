@@ -34,11 +34,6 @@ def events(action: str):
 
 
 @pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
-
-
-@pytest.fixture
 def agreement():
     return AgreementFactory()
 

@@ -14,11 +14,6 @@ from transparency import services
 from transparency.models import ImpactAssessment
 
 
-@pytest.fixture
-def dpo(db):
-    return make_user("dpo", username="dpo")
-
-
 def form_data(**overrides):
     today = timezone.localdate()
     return {

@@ -3,6 +3,7 @@
 from django import forms
 
 from matrix.forms.base import RecordForm
+from transparency import services
 from transparency.models import ImpactAssessment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -11,17 +12,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 class AssessmentForm(RecordForm):
     class Meta:
         model = ImpactAssessment
-        fields = [
-            "kind",
-            "title",
-            "version",
-            "assessed_on",
-            "approver_name",
-            "approver_role",
-            "summary",
-            "residual_risks",
-            "next_review_on",
-        ]
+        fields = services.FIELDS
         labels = {
             "kind": "Kind of assessment",
             "approver_name": "Approved by (name)",

@@ -14,6 +14,7 @@ from core.history import save_tracked
 from transparency import permissions
 from transparency.models import AssessmentKind, ImpactAssessment
 
+# What the person recording an assessment gives, in the order the form asks for it.
 FIELDS = (
     "kind",
     "title",
@@ -21,8 +22,8 @@ FIELDS = (
     "assessed_on",
     "approver_name",
     "approver_role",
-    "residual_risks",
     "summary",
+    "residual_risks",
     "next_review_on",
 )
 

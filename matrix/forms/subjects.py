@@ -8,16 +8,8 @@ from matrix.forms.base import RecordForm, VersionField
 from matrix.models import Borough, Subject
 from matrix.queries import FLAGS, SORTS
 
-SUBJECT_FIELDS = [
-    "borough",
-    "classification",
-    "family_name",
-    "given_names",
-    "aliases",
-    "date_of_birth",
-    "gender",
-    "ethnicity",
-]
+# The form for a new draft asks everything but "also a victim", which the edit form asks.
+NEW_SUBJECT_FIELDS = [name for name in Subject.EDITABLE_FIELDS if name != "also_victim"]
 
 
 class SubjectForm(RecordForm):
@@ -25,7 +17,7 @@ class SubjectForm(RecordForm):
 
     class Meta:
         model = Subject
-        fields = SUBJECT_FIELDS
+        fields = NEW_SUBJECT_FIELDS
         widgets = {
             "aliases": forms.Textarea(attrs={"rows": 3}),
             "classification": forms.RadioSelect,
@@ -61,7 +53,7 @@ class SubjectEditForm(SubjectForm):
     )
 
     class Meta(SubjectForm.Meta):
-        fields = [*SUBJECT_FIELDS, "also_victim"]
+        fields = Subject.EDITABLE_FIELDS
         labels = {"also_victim": "Also a victim (perpetrator records only)"}
 
     def __init__(self, *args, user, **kwargs):

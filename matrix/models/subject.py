@@ -47,6 +47,20 @@ class SubjectQuerySet(models.QuerySet):
 
 
 class Subject(models.Model):
+    # What a person may set on a subject, in the order forms ask for it: the services refuse any other field,
+    # and the forms and the API serializer are built from it. Everything else is the workflow's to set.
+    EDITABLE_FIELDS = (
+        "borough",
+        "classification",
+        "family_name",
+        "given_names",
+        "aliases",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "also_victim",
+    )
+
     # Integer keys stay on the server; the UUID and the reference are what leave it.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(max_length=16, unique=True, editable=False)

@@ -6,6 +6,7 @@ signs the demo users in through the real sign-in form, measures each scenario wi
 prints the environment, a table per dataset and the ratios against their targets, and writes a JSON report
 to ``bench/results/``. Modules: ``stats`` (percentiles), ``client`` (HTTP sessions), ``scenarios`` (the
 pages), ``load`` (the timed loop), ``datasets`` and ``server`` (databases and gunicorn), ``report``
-(ratios, printing, JSON), ``run`` (the command line). ``settings``/``urls``/``admin_baseline`` serve the
+(ratios, printing, JSON), ``run`` (the command line), ``scale`` (the synthetic datasets ``seed_demo
+--subjects`` writes). ``settings``/``urls``/``admin_baseline`` serve the
 stock Django admin changelist the subject list is compared with; they are never part of the app itself.
 """

@@ -38,7 +38,7 @@ AUDIT_SEARCHES = [
     {"actor": OFFICER},
 ]
 
-SCALE_NAME_PREFIX = "Scaletest-"  # matrix/scale.py names scale-test subjects Scaletest-<reference number>
+SCALE_NAME_PREFIX = "Scaletest-"  # bench/scale.py names scale-test subjects Scaletest-<reference number>
 SUBJECT_LINK = re.compile(r'href="/subjects/([0-9a-f-]{36})/">([A-Z]+-\d{4}-\d+)</a>')
 NEXT_LINK = re.compile(r'<a href="\?([^"]*)">Next page</a>')
 ADMIN_REFERENCE = re.compile(r'class="field-reference"[^>]*>(?:<a [^>]*>)?([A-Z]+-\d{4}-\d+)')

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from config.formats import written
-from matrix import demo, scale
+from matrix import demo
 from matrix.models import Subject
 from sharing import demo as sharing_demo
 from sharing.models import Disclosure
@@ -48,6 +48,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<22} {role:<11} {', '.join(boroughs) or 'no borough grant'}")
 
     def _write_scale_data(self, count: int, users: dict) -> None:
+        # The benchmark's data generator: a developer's tool (bench/ is not in the container image).
+        from bench import scale
+
         started = time.monotonic()
         totals = scale.generate(count, users["officer.hackney"], users["supervisor.hackney"], progress=self._progress)
         seconds = time.monotonic() - started

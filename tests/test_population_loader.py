@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from audit.models import AccessEvent, Action
 from matrix.choices import Ethnicity
 from transparency.models import PopulationBaseline
-from transparency.population import SYNTHETIC_SAMPLE, PopulationFileError, load_population_file
+from transparency.population_loader import SYNTHETIC_SAMPLE, PopulationFileError, load_population_file
 
 pytestmark = pytest.mark.django_db
 

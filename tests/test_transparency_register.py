@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from tests.factories import make_user
-from transparency import services
+from transparency import assessments
 from transparency.models import ImpactAssessment
 
 
@@ -104,7 +104,7 @@ def test_other_roles_cannot_record(client, db, role):
     assert client.post(reverse("assessment-create"), form_data()).status_code == 403
     assert not ImpactAssessment.objects.exists()
     with pytest.raises(PermissionDenied):
-        services.record_assessment(
+        assessments.record_assessment(
             acting_user=make_user(role),
             **{k: v for k, v in form_data().items() if k not in ("assessed_on", "next_review_on")},
         )
@@ -137,7 +137,7 @@ def test_only_the_dpo_sees_the_menu_entry_and_the_record_button(client, db, dpo)
 def test_the_public_page_shows_versions_and_dates_only(client, dpo):
     today = timezone.localdate()
     for version, days_ago in (("1", 400), ("2", 30)):
-        services.record_assessment(
+        assessments.record_assessment(
             acting_user=dpo,
             **{
                 **form_data(version=version),
@@ -156,7 +156,7 @@ def test_the_public_page_shows_versions_and_dates_only(client, dpo):
 
 def test_the_service_refuses_what_the_database_would(dpo):
     with pytest.raises(ValidationError) as error:
-        services.record_assessment(
+        assessments.record_assessment(
             acting_user=dpo,
             **{
                 **form_data(),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transparency.exact_audit import first_recoverable
+from transparency import suppression_audit
 from transparency.suppression import (
     HIDDEN_TEXT,
     WITHHELD_TEXT,
@@ -23,6 +23,7 @@ from transparency.suppression import (
     suppress_one_way,
     suppress_two_way,
 )
+from transparency.suppression_audit import first_recoverable
 
 FEWER = fewer_than_text(5)
 
@@ -125,12 +126,11 @@ def test_the_exact_audit_finds_what_narrowing_ranges_misses():
 
 
 def test_a_search_that_runs_out_of_steps_counts_as_recoverable(monkeypatch):
-    from transparency import exact_audit
 
     values, lines = [6, 7, 13], one_way_lines(2)
     hidden = {0: (5, float("inf")), 1: (5, float("inf"))}
     assert first_recoverable(values, lines, hidden) is None
-    monkeypatch.setattr(exact_audit, "SEARCH_STEPS", 0)
+    monkeypatch.setattr(suppression_audit, "SEARCH_STEPS", 0)
     assert first_recoverable(values, lines, hidden) == 0
 
 

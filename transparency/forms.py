@@ -1,9 +1,9 @@
-"""The form for recording an impact assessment. It collects input; transparency.services decides."""
+"""The form for recording an impact assessment. It collects input; transparency.assessments decides."""
 
 from django import forms
 
 from matrix.forms.base import RecordForm
-from transparency import services
+from transparency import assessments
 from transparency.models import ImpactAssessment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -12,7 +12,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 class AssessmentForm(RecordForm):
     class Meta:
         model = ImpactAssessment
-        fields = services.FIELDS
+        fields = assessments.FIELDS
         labels = {
             "kind": "Kind of assessment",
             "approver_name": "Approved by (name)",

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import inf
 
-from transparency.exact_audit import first_recoverable
+from transparency.suppression_audit import first_recoverable
 
 DEFAULT_THRESHOLD = 5
 HIDDEN_TEXT = "hidden"
@@ -266,7 +266,7 @@ def _pinned_positions(values, lines, primary, secondary, threshold) -> list[int]
 
 def _next_pinned(values, lines, primary, secondary, threshold) -> int | None:
     """A hidden count someone could work out: first by narrowing ranges (quick), then by searching whole-number
-    tables (``exact_audit``), which finds what narrowing alone misses."""
+    tables (``suppression_audit``), which finds what narrowing alone misses."""
     narrowed = _pinned_positions(values, lines, primary, secondary, threshold)
     if narrowed:
         return narrowed[0]

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_safe
 
 from audit import sar_information
 from matrix.forms.base import add_service_errors
+from transparency import assessments, published_rules
 from transparency import permissions as can
-from transparency import public, services
-from transparency.display import chart_for, export_rows, release_document
 from transparency.forms import AssessmentForm
 from transparency.models import StatisticsRelease
+from transparency.release_display import chart_for, export_rows, release_document
 from transparency.releases import latest_release, release_list
 from transparency.suppression import (
     DEFAULT_THRESHOLD,
@@ -53,11 +53,11 @@ def public_home(request):
             "hidden_text": HIDDEN_TEXT,
             "withheld_text": WITHHELD_TEXT,
             "threshold": threshold,
-            "criteria": public.current_criteria(),
-            "lawful_bases": public.lawful_bases(),
-            "harm_method": public.current_harm_method(),
-            "timescales": public.timescales(),
-            "assessments": services.published_versions(),
+            "criteria": published_rules.current_criteria(),
+            "lawful_bases": published_rules.lawful_bases(),
+            "harm_method": published_rules.current_harm_method(),
+            "timescales": published_rules.timescales(),
+            "assessments": assessments.published_versions(),
             "purposes": sar_information.PURPOSES,
             "legal_basis": sar_information.LEGAL_BASIS,
             "rights": sar_information.RIGHTS,
@@ -111,7 +111,7 @@ def assessment_register(request):
         request,
         "transparency/assessment_register.html",
         {
-            "assessments": services.register(),
+            "assessments": assessments.register(),
             "can_record": can.can_record_assessment(request.user),
             "scope": REGISTER_SCOPE,
         },
@@ -124,7 +124,7 @@ def assessment_create(request):
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.record_assessment(acting_user=request.user, **form.cleaned_data)
+            assessment = assessments.record_assessment(acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

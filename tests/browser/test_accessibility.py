@@ -67,7 +67,7 @@ def build_world() -> dict:
     from matrix.models import Borough
     from sharing import services as sharing
     from tests.sharing_factories import AgreementFactory, basis, make_partner_user
-    from transparency import services as transparency
+    from transparency import assessments as transparency
     from transparency.releases import publish_release
 
     officer = make_user("officer", [HACKNEY], username="officer.hackney")

@@ -9,7 +9,7 @@ from matrix.choices import Status
 from matrix.models import Borough
 from tests.browser.test_workflow_journeys import DUPLICATE_IDS, assert_accessible
 from tests.factories import SubjectFactory
-from transparency.population import SYNTHETIC_SAMPLE, load_population_file
+from transparency.population_loader import SYNTHETIC_SAMPLE, load_population_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

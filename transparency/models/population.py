@@ -3,7 +3,7 @@
 
 Reference data, not personal data: one row is the number of residents of one area in one group
 (e.g. Hackney, ethnicity, Black: Caribbean) according to one edition of a published source. Loaded
-from CSV by ``manage.py load_population`` (``transparency/population.py``).
+from CSV by ``manage.py load_population`` (``transparency/population_loader.py``).
 """
 
 from django.db import models

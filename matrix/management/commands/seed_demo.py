@@ -9,7 +9,7 @@ from matrix import demo
 from matrix.models import Subject
 from sharing import demo as sharing_demo
 from sharing.models import Disclosure
-from transparency.population import SYNTHETIC_SAMPLE, load_population_file
+from transparency.population_loader import SYNTHETIC_SAMPLE, load_population_file
 from transparency.releases import latest_release, next_period, publish_release
 
 

@@ -2,7 +2,7 @@ from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transparency.population import PopulationFileError, load_population_file
+from transparency.population_loader import PopulationFileError, load_population_file
 
 HELP = """Load resident population baselines (for disproportionality monitoring) from a CSV file.
 

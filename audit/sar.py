@@ -1,7 +1,7 @@
 """Subject access requests (DPA 2018 s.45): open, match, verify, close, and the report, each logged.
 
 Every change goes through one function here with a keyword-only ``acting_user``: it checks the role
-(audit.sar_permissions), runs in one transaction, keeps history with who and why, and writes its
+(audit.permissions), runs in one transaction, keeps history with who and why, and writes its
 access-log entry in the same transaction. Generating a report gathers a person's data from every
 table, so it needs a stated justification and is logged as a combination (s.62).
 """
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit import sar_permissions as can
+from audit import permissions as can
 from audit.log import record
 from audit.models import Action, SarStatus, SubjectAccessRequest
 from audit.sar_report import build_report
@@ -66,7 +66,7 @@ def _visible_subject(user, subject: Subject) -> Subject:
 def open_request(
     *, acting_user, requester_name: str, requester_contact: str, received_on, notes: str = ""
 ) -> SubjectAccessRequest:
-    can.require(can.can_open(acting_user), "open subject access requests")
+    can.require_request_handler(can.can_open_request(acting_user), "open subject access requests")
     errors = {}
     if not (requester_name or "").strip():
         errors["requester_name"] = "Enter the applicant's name as they gave it."
@@ -98,7 +98,7 @@ def find_subjects(user, *, reference: str = "", family_name: str = "", given_nam
 
     Erased records keep only their reference, so only a reference finds them. The caller logs the search.
     """
-    can.require(can.can_change(user), "search for the records a request concerns")
+    can.require_request_handler(can.can_change_request(user), "search for the records a request concerns")
     subjects = Subject.objects.visible_to(user).select_related("borough")
     if (reference or "").strip():
         subjects = subjects.filter(reference__iexact=reference.strip())
@@ -121,7 +121,7 @@ def _name_matches(family_name: str, given_names: str) -> Q:
 
 @transaction.atomic
 def match_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -> SubjectAccessRequest:
-    can.require(can.can_change(acting_user), "record which records a request concerns")
+    can.require_request_handler(can.can_change_request(acting_user), "record which records a request concerns")
     sar = _lock(sar)
     _require_open(sar, "changed")
     subject = _visible_subject(acting_user, subject)
@@ -137,7 +137,7 @@ def match_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -
 
 @transaction.atomic
 def unmatch_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject) -> SubjectAccessRequest:
-    can.require(can.can_change(acting_user), "record which records a request concerns")
+    can.require_request_handler(can.can_change_request(acting_user), "record which records a request concerns")
     sar = _lock(sar)
     _require_open(sar, "changed")
     if not sar.subjects.filter(pk=subject.pk).exists():
@@ -156,7 +156,7 @@ def unmatch_subject(*, acting_user, sar: SubjectAccessRequest, subject: Subject)
 
 @transaction.atomic
 def verify_identity(*, acting_user, sar: SubjectAccessRequest, method: str) -> SubjectAccessRequest:
-    can.require(can.can_change(acting_user), "verify an applicant's identity")
+    can.require_request_handler(can.can_change_request(acting_user), "verify an applicant's identity")
     sar = _lock(sar)
     _require_open(sar, "changed")
     sar.identity_method = _require_text(method, "method", "how the applicant's identity was verified")
@@ -176,7 +176,7 @@ def _close(sar, *, acting_user, status: str, reason: str) -> SubjectAccessReques
 @transaction.atomic
 def complete_request(*, acting_user, sar: SubjectAccessRequest) -> SubjectAccessRequest:
     """The response has been sent to the applicant."""
-    can.require(can.can_change(acting_user), "complete subject access requests")
+    can.require_request_handler(can.can_change_request(acting_user), "complete subject access requests")
     sar = _lock(sar)
     _require_open(sar, "completed")
     if not sar.identity_verified:
@@ -190,7 +190,7 @@ def complete_request(*, acting_user, sar: SubjectAccessRequest) -> SubjectAccess
 @transaction.atomic
 def refuse_request(*, acting_user, sar: SubjectAccessRequest, reason: str) -> SubjectAccessRequest:
     """Refused in whole (e.g. manifestly unfounded, s.53, or restricted under s.45(4)); the reason is kept."""
-    can.require(can.can_change(acting_user), "refuse subject access requests")
+    can.require_request_handler(can.can_change_request(acting_user), "refuse subject access requests")
     sar = _lock(sar)
     _require_open(sar, "refused")
     sar.refusal_reason = _require_text(reason, "reason", "the reason for refusing, citing the provision relied on")
@@ -210,7 +210,7 @@ def generate_report(
     *, acting_user, sar: SubjectAccessRequest, subject: Subject, justification: str, output: str = "html"
 ) -> dict:
     """Gather everything held on one matched person, logged as a combination with the justification."""
-    can.require(can.can_report(acting_user), "generate subject access reports")
+    can.require_request_handler(can.can_report_on_request(acting_user), "generate subject access reports")
     justification = _require_text(justification, "justification", "the justification for gathering this person's data")
     sar = SubjectAccessRequest.objects.get(pk=sar.pk)  # decide on the request as it is now, not as the caller saw it
     subject = _visible_subject(acting_user, subject)
@@ -233,7 +233,7 @@ def generate_report(
 
 def request_lists(user, today=None) -> dict:
     """The request list: overdue, due within 7 days, other open, and the latest closed (two queries)."""
-    can.require(can.can_view(user))
+    can.require_request_handler(can.can_view_requests(user))
     today = today or timezone.localdate()
     soon = today + timedelta(days=DUE_SOON_DAYS)
     lists = {"overdue": [], "due_soon": [], "open": [], "today": today, "soon": soon}

@@ -16,9 +16,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from audit import hooks
+from audit import permissions as can
 from audit import sar as services
 from audit import sar_forms as forms
-from audit import sar_permissions as can
 from audit.log import with_justifications
 from audit.models import AccessEvent, Action, SubjectAccessRequest
 from config.failed_forms import recall, refused
@@ -55,16 +55,18 @@ def _visible_subject(user, subject_uuid, *, within=None) -> Subject:
 
 @login_required
 def sar_list(request):
-    can.require(can.can_view(request.user))
+    can.require_request_handler(can.can_view_requests(request.user))
     lists = services.request_lists(request.user)
     shown = sum(len(lists[key]) for key in ("overdue", "due_soon", "open", "closed"))
     hooks.searched(request.user, detail="Subject access requests listed", results=shown)
-    return render(request, "audit/sar_list.html", {**lists, "can_open": can.can_open(request.user), "scope": SCOPE})
+    return render(
+        request, "audit/sar_list.html", {**lists, "can_open": can.can_open_request(request.user), "scope": SCOPE}
+    )
 
 
 @login_required
 def sar_create(request):
-    can.require(can.can_open(request.user), "open subject access requests")
+    can.require_request_handler(can.can_open_request(request.user), "open subject access requests")
     form = forms.RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,8 +106,8 @@ def detail_page(request, sar, *, failed=None, status=200):
         "forms": shown,
         "failed_form": failed,
         "justification_form": forms.JustificationForm(),
-        "can_change": can.can_change(request.user),
-        "can_report": can.can_report(request.user),
+        "can_change": can.can_change_request(request.user),
+        "can_report": can.can_report_on_request(request.user),
         "steps": sar.history.select_related("history_user").order_by("-history_date", "-history_id")[:50],
         "reports": with_justifications(
             AccessEvent.objects.filter(action=Action.COMBINE, object_uuid=sar.uuid).order_by("-sequence")
@@ -121,7 +123,7 @@ def _failed_key(sar, action: str) -> str:
 
 @login_required
 def sar_detail(request, request_uuid):
-    can.require(can.can_view(request.user))
+    can.require_request_handler(can.can_view_requests(request.user))
     sar = _get_request(request_uuid)
     failed = None
     for action, (form_class, _) in ACTIONS.items():
@@ -172,7 +174,7 @@ ACTIONS = {
 @login_required
 @require_POST
 def sar_action(request, request_uuid, action):
-    can.require(can.can_change(request.user), "change subject access requests")
+    can.require_request_handler(can.can_change_request(request.user), "change subject access requests")
     form_class, perform = ACTIONS[action]
     sar = _get_request(request_uuid)
     form = form_class(request.POST)
@@ -190,7 +192,7 @@ def sar_action(request, request_uuid, action):
 
 def _generate(request, request_uuid, subject_uuid, output):
     """The justification form bound to the POST, and the report when it was accepted (and logged)."""
-    can.require(can.can_report(request.user), "generate subject access reports")
+    can.require_request_handler(can.can_report_on_request(request.user), "generate subject access reports")
     sar = _get_request(request_uuid)
     subject = _visible_subject(request.user, subject_uuid, within=sar)
     form = forms.JustificationForm(request.POST or None)

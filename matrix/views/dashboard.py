@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.permissions import can_manage_users
-from audit import hooks, sar, sar_permissions
+from audit import hooks, sar
+from audit.permissions import can_view_requests
 from matrix import permissions, publishing, queries
 from matrix.views.common import scope_description
 
@@ -23,7 +24,7 @@ def dashboard(request):
         context["scope"] = ADMINISTRATOR_SCOPE if context["manages_users"] else PARTNER_SCOPE
     if oversight:
         context["oversight_panels"] = queries.oversight_panels(user)
-    if sar_permissions.can_view(user):
+    if can_view_requests(user):
         context["sar_deadlines"] = sar.request_lists(user)
     if works_with_records and permissions.holds(user, permissions.APPROVE_SUBJECT):
         context["supervisor_panels"] = queries.supervisor_panels(user)

@@ -16,24 +16,10 @@ from audit.models import Action
 from audit.permissions import require_log_reader
 from audit.timeline import subject_timeline
 from audit.verification import latest_full_check
+from core.pagination import page_links
 from matrix.views.common import get_visible_subject
 
 SCOPE = "the access log of every borough, read-only, because your role is audit and oversight"
-
-
-def _page_links(request, next_before) -> dict:
-    """Query strings for the next page and back to the first, keeping the filters."""
-    params = request.GET.copy()
-    params.pop("before", None)
-    links = {
-        "filter_query": params.urlencode(),
-        "first_query": params.urlencode() if request.GET.get("before") else None,
-        "next_query": None,
-    }
-    if next_before:
-        params["before"] = next_before
-        links["next_query"] = params.urlencode()
-    return links
 
 
 @login_required
@@ -55,7 +41,7 @@ def event_list(request):
         "scope": SCOPE,
         "last_full_check": latest_full_check(),
     }
-    return render(request, "audit/events.html", {**context, **_page_links(request, next_before)})
+    return render(request, "audit/events.html", {**context, **page_links(request, "before", next_before)})
 
 
 @login_required
@@ -100,7 +86,7 @@ def user_activity(request, username):
         detail=f"Access log: activity of {who} viewed; {len(rows)} row(s) shown"[:300],
     )
     context = {"profile": profile, "events": rows, "scope": SCOPE}
-    return render(request, "audit/user_activity.html", {**context, **_page_links(request, next_before)})
+    return render(request, "audit/user_activity.html", {**context, **page_links(request, "before", next_before)})
 
 
 @login_required

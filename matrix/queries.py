@@ -6,12 +6,13 @@ offer "see all", so no page counts the whole table.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
-from matrix import pagination, permissions
+from core import pagination
+from matrix import permissions
 from matrix.choices import PERPETRATOR_CLASSIFICATIONS, SourceType, Status, Verification
 from matrix.models import Evidence, Subject
 
@@ -67,6 +68,10 @@ FLAGS = {
 }
 
 
+HARM = pagination.KeysetOrder("harm", "harm_score", True, pagination.finite_decimal)
+REVIEW = pagination.KeysetOrder("review", "review_due", False, date.fromisoformat, pagination.isoformat)
+
+
 @dataclass(frozen=True)
 class SortOption:
     label: str
@@ -79,14 +84,14 @@ SORTS = {
     # The offender view: perpetrators with a score only. Victims and people at risk never appear in it.
     "harm": SortOption(
         "Harm score, highest first (perpetrators only; removed records excluded)",
-        pagination.HARM,
+        HARM,
         lambda qs: qs.filter(classification__in=PERPETRATOR_CLASSIFICATIONS, harm_score__isnull=False).exclude(
             status=Status.REMOVED
         ),
     ),
     "review": SortOption(
         "Review date, soonest first (approved only)",
-        pagination.REVIEW,
+        REVIEW,
         lambda qs: qs.filter(status=Status.APPROVED, review_due__isnull=False),
     ),
 }

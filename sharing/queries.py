@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django.db.models import Q
 from django.utils import timezone
 
-from matrix.pagination import NEWEST, KeysetOrder
+from core.pagination import NEWEST, KeysetOrder
 from matrix.permissions import boroughs_for
 from sharing import permissions
 from sharing.choices import DisclosureStatus

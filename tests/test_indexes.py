@@ -16,7 +16,8 @@ from django.db import connection
 from django.http import QueryDict
 
 from audit.queries import EventSearch
-from matrix import pagination, queries
+from core import pagination
+from matrix import queries
 from matrix.api.filters import SubjectFilter
 from matrix.api.views import SubjectCursorPagination
 from matrix.models import Borough, Subject

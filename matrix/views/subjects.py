@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from audit import hooks
 from audit.permissions import can_read_log
 from config import failed_forms
+from core.pagination import page_links
 from matrix import evidence_services, forms, permissions, publishing, queries, services, workflow
 from matrix.choices import Status
 from matrix.history import subject_history
@@ -25,16 +26,6 @@ def subject_list(request):
     form = forms.SubjectListForm(request.GET or None, user=request.user)
     criteria = form.criteria() if form.is_bound else {}
     rows, next_cursor = queries.subject_list_page(request.user, criteria, request.GET.get("after"), PAGE_SIZE)
-    next_query = None
-    if next_cursor:
-        params = request.GET.copy()
-        params["after"] = next_cursor
-        next_query = params.urlencode()
-    first_query = None
-    if request.GET.get("after"):
-        params = request.GET.copy()
-        del params["after"]
-        first_query = params.urlencode()
     sort = queries.SORTS.get(criteria.get("sort") or "newest")
     hooks.searched(request.user, detail=f"Subject list: {queries.describe_filters(criteria)}", results=len(rows))
     return render(
@@ -44,8 +35,7 @@ def subject_list(request):
             "form": form,
             "subjects": rows,
             "next_cursor": next_cursor,
-            "next_query": next_query,
-            "first_query": first_query,
+            **page_links(request, "after", next_cursor),
             "sort_label": sort.label,
             "overdue_count": queries.matching_count(request.user, criteria) if criteria.get("overdue") else None,
             "scope": scope_description(request.user),

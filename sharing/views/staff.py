@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from audit import hooks
 from audit.hooks import describe_query
 from config import failed_forms
+from core.pagination import keyset_page, page_links
 from matrix.forms.base import add_service_errors
 from matrix.models import Subject
-from matrix.pagination import keyset_page
 from matrix.views.common import PAGE_SIZE, get_visible_subject, scope_description
 from sharing import permissions, queries, services
 from sharing.choices import DisclosureStatus
@@ -90,7 +90,7 @@ def disclosure_register(request):
             "disclosures": rows,
             "next_cursor": next_cursor,
             "ending_soon": services.agreements_ending_soon(),
-            "query": request.GET.copy(),
+            **page_links(request, "after", next_cursor),
             "scope": scope_description(request.user),
         },
     )

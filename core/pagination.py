@@ -1,4 +1,5 @@
-"""Keyset pagination for browser lists: each page is one indexed range scan, however deep.
+"""Keyset pagination for browser lists (each page is one indexed range scan, however deep), and the links
+from one page to the next that every list shows.
 
 A cursor names the sort it belongs to, the last row's sort value and its UUID (the tie-breaker).
 A cursor that is tampered with, truncated or from another sort is ignored and the list restarts:
@@ -8,7 +9,7 @@ bad input never reaches the database and never causes an error page.
 import base64
 import uuid as uuid_module
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
@@ -38,14 +39,14 @@ class KeysetOrder:
         )
 
 
-def _aware_datetime(text: str) -> datetime:
+def aware_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError("cursor datetimes carry their time zone")
     return value
 
 
-def _finite_decimal(text: str) -> Decimal:
+def finite_decimal(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation as error:
@@ -55,9 +56,11 @@ def _finite_decimal(text: str) -> Decimal:
     return value
 
 
-NEWEST = KeysetOrder("newest", "created_at", True, _aware_datetime, lambda value: value.isoformat())
-HARM = KeysetOrder("harm", "harm_score", True, _finite_decimal)
-REVIEW = KeysetOrder("review", "review_due", False, date.fromisoformat, lambda value: value.isoformat())
+def isoformat(value) -> str:
+    return value.isoformat()
+
+
+NEWEST = KeysetOrder("newest", "created_at", True, aware_datetime, isoformat)
 
 
 def encode_cursor(order: KeysetOrder, row) -> str:
@@ -99,3 +102,19 @@ def keyset_page(queryset, order: KeysetOrder, cursor: str | None, size: int):
 def newest_first_page(queryset, cursor: str | None, size: int):
     """Rows newest first after ``cursor``; returns (rows, next_cursor or None). A bad cursor restarts."""
     return keyset_page(queryset, NEWEST, cursor, size)
+
+
+def page_links(request, param: str, next_position) -> dict:
+    """Query strings for the next page (``param`` set to ``next_position``) and back to the first, keeping the
+    filters: ``filter_query`` (the filters alone), ``first_query`` (None on the first page), ``next_query``."""
+    params = request.GET.copy()
+    params.pop(param, None)
+    links = {
+        "filter_query": params.urlencode(),
+        "first_query": params.urlencode() if request.GET.get(param) else None,
+        "next_query": None,
+    }
+    if next_position:
+        params[param] = next_position
+        links["next_query"] = params.urlencode()
+    return links

@@ -48,24 +48,26 @@ def test_the_dpo_records_a_version_with_history_and_a_log_entry(client, dpo):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
+        # Dates are worked out when the test runs, not when it is collected (a run may cross midnight).
         (
-            {"assessed_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+            lambda: {"assessed_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
             "assessed_on",
             "cannot be in the future",
         ),
         (
-            {"next_review_on": (timezone.localdate() - timedelta(days=20)).isoformat()},
+            lambda: {"next_review_on": (timezone.localdate() - timedelta(days=20)).isoformat()},
             "next_review_on",
             "after the date assessed",
         ),
-        ({"version": "two"}, "version", "version number such as"),
-        ({"title": ""}, "title", "Enter title"),
-        ({"kind": "other"}, "kind", "Select kind of assessment from the choices given"),
+        (lambda: {"version": "two"}, "version", "version number such as"),
+        (lambda: {"title": ""}, "title", "Enter title"),
+        (lambda: {"kind": "other"}, "kind", "Select kind of assessment from the choices given"),
     ],
+    ids=["assessed-in-future", "review-before-assessed", "version", "title", "kind"],
 )
 def test_bad_input_is_refused_on_its_field_and_nothing_is_saved(client, dpo, overrides, field, message):
     client.force_login(dpo)
-    response = client.post(reverse("assessment-create"), form_data(**overrides))
+    response = client.post(reverse("assessment-create"), form_data(**overrides()))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert f'href="#id_{field}' in response.content.decode()  # the error summary links to the field

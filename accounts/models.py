@@ -10,9 +10,8 @@ never copied into the (append-only, never erased) history, and a sign-in, which 
 from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history import register
-from simple_history.models import HistoricalRecords
 
-from core.history import tracked
+from core.history import History, tracked
 
 UNVERSIONED_FIELDS = ("password", "last_login")
 
@@ -32,7 +31,7 @@ class UserAdministration(models.Model):
         ]
 
 
-class UserHistory(HistoricalRecords):
+class UserHistory(History):
     """simple-history for User, with two corrections.
 
     - A save of nothing but unversioned fields (a sign-in stamping ``last_login``) adds no version.

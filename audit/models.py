@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from config.formats import written
+from core.history import History
 from matrix.choices import values
 
 
@@ -236,7 +236,7 @@ class SubjectAccessRequest(models.Model):
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords(m2m_fields=[subjects])
+    history = History(m2m_fields=[subjects])
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -1,14 +1,23 @@
-"""Sign-in and failed sign-in are logged (s.62 and OWASP ASVS V7)."""
+"""Sign-in and failed sign-in are logged (s.62 and OWASP ASVS V7); every history row carries the request id
+its access-log entries carry."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from simple_history.signals import pre_create_historical_record
 
-from audit.context import is_logged_by_service
+from audit.context import current, is_logged_by_service
 from audit.log import record
 from audit.models import Action, Outcome
+
+
+@receiver(pre_create_historical_record, dispatch_uid="audit.history_request_id")
+def stamp_request_id(sender, history_instance, **kwargs):
+    """The request id of core.history.RequestStamped (empty outside a request: a command, a migration)."""
+    request = current()
+    history_instance.history_request_id = request.request_id if request else None
 
 
 @receiver(user_logged_in, dispatch_uid="audit.login")

@@ -64,6 +64,7 @@ def _history_entries(subject: Subject):
             who=version.who,
             summary=f"{version.reason}{f' (version {version.version})' if version.version else ''}",
             changes=tuple(version.changes),
+            sequence=version.log_sequence,
         )
         for version in versions[:HISTORY_LIMIT]
     ]

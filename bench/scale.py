@@ -85,7 +85,7 @@ def _reserve_ids(model, count: int) -> list[int]:
 class HistoryRows:
     """Rows of a model's simple-history table, taken from an instance as it stood at one step."""
 
-    META = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    META = ("history_date", "history_change_reason", "history_type", "history_user_id", "history_request_id")
 
     def __init__(self, model):
         history = model.history.model
@@ -100,7 +100,7 @@ class HistoryRows:
             values = list(values)
             for name, value in as_it_was.items():
                 values[self.position[name]] = value
-        return (*values, when, REASON, kind, user_id)
+        return (*values, when, REASON, kind, user_id, None)  # written outside any request
 
 
 class AccessLogWriter:

@@ -6,7 +6,28 @@ Services call these inside their own transaction, so the history row commits or 
 
 from contextlib import contextmanager
 
+from django.db import models
+from simple_history.models import HistoricalRecords
+
 from core.text import validate_text
+
+
+class RequestStamped(models.Model):
+    """What every history row carries beside simple-history's own columns: the id of the request that made
+    the change (the access log's entries of that request carry the same id), so a version and the log entry
+    of the step that wrote it can be read together. Empty for changes made outside a request."""
+
+    history_request_id = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class History(HistoricalRecords):
+    """simple-history as every model here uses it: its rows are ``RequestStamped``."""
+
+    def __init__(self, *args, bases=(), **kwargs):
+        super().__init__(*args, bases=[RequestStamped, *bases], **kwargs)
 
 
 def fit_change_reason(instance, reason: str) -> str:

@@ -10,7 +10,9 @@ from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
+from audit.models import AccessEvent
 from config.formats import written
 from matrix.models import Subject
 
@@ -35,6 +37,8 @@ class HistoryEntry:
     reason: str
     version: int | None
     changes: list[FieldChange] = field(default_factory=list)
+    # The access-log entry the same request wrote about this subject (joined by request id), if any.
+    log_sequence: int | None = None
 
 
 def _shown_fields():
@@ -101,7 +105,14 @@ def _related_labels(records, fields) -> dict:
 def subject_history(subject: Subject, limit: int = 100) -> list[HistoryEntry]:
     """Newest first: ``limit + 1`` history rows (so the oldest shown has its diff), then usernames (and borough
     names when a borough changed)."""
-    records = list(subject.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    logged_in_same_request = AccessEvent.objects.filter(
+        subject_uuid=subject.uuid, request_id=OuterRef("history_request_id")
+    ).order_by("sequence")
+    records = list(
+        subject.history.select_related("history_user")
+        .annotate(log_sequence=Subquery(logged_in_same_request.values("sequence")[:1]))
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
     fields = _shown_fields()
     labels = _related_labels(records, fields)
     older_of = dict(pairwise(records))
@@ -113,6 +124,7 @@ def subject_history(subject: Subject, limit: int = 100) -> list[HistoryEntry]:
             reason=record.history_change_reason or "",
             version=record.version,
             changes=_changes(record, older_of.get(record), fields, labels),
+            log_sequence=record.log_sequence,
         )
         for record in records[:limit]
     ]

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import values
 from sharing.choices import DisclosureStatus, NoticeKind, PartnerKind
 
@@ -16,7 +16,7 @@ class PartnerAgency(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=PartnerKind.choices)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -32,7 +32,7 @@ class PartnerMembership(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership")
     partner = models.ForeignKey(PartnerAgency, on_delete=models.PROTECT, related_name="members")
-    history = HistoricalRecords()
+    history = History()
 
     def __str__(self) -> str:
         return f"{self.user} at {self.partner}"
@@ -47,7 +47,7 @@ class LawfulBasis(models.Model):
         default=False, help_text="Victims and people at risk may be disclosed only under a safeguarding basis."
     )
     active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["citation"]
@@ -72,7 +72,7 @@ class InformationSharingAgreement(models.Model):
     review_date = models.DateField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords(m2m_fields=[lawful_bases])
+    history = History(m2m_fields=[lawful_bases])
 
     class Meta:
         ordering = ["partner__name", "-valid_to"]
@@ -120,7 +120,7 @@ class Disclosure(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = History()
     objects = DisclosureQuerySet.as_manager()
 
     class Meta:
@@ -174,7 +174,7 @@ class DisclosureNotice(models.Model):
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     message = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,12 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
+
+from core.history import History
 
 
 class BoroughUserGrant(UserObjectPermissionBase):
     content_object = models.ForeignKey("matrix.Borough", on_delete=models.CASCADE, related_name="user_grants")
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "borough access granted to a user"
@@ -23,7 +24,7 @@ class BoroughUserGrant(UserObjectPermissionBase):
 
 class BoroughGroupGrant(GroupObjectPermissionBase):
     content_object = models.ForeignKey("matrix.Borough", on_delete=models.CASCADE, related_name="group_grants")
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = "borough access granted to a group"
@@ -37,7 +38,7 @@ class SubjectAccessGrant(UserObjectPermissionBase):
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "break-glass access grant"

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import (
     HandlingCode,
     IntelligenceAssessment,
@@ -66,7 +66,7 @@ class Evidence(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = History()
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import Classification, IntelligenceAssessment, SourceEvaluation, SourceType, values
 
 
@@ -13,7 +13,7 @@ class Borough(models.Model):
 
     code = models.CharField("ONS GSS code", max_length=9, unique=True)
     name = models.CharField(max_length=64, unique=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -100,7 +100,7 @@ class InclusionCriterion(PublishedVersion):
     requires_independent_sources = models.BooleanField(
         default=False, help_text="At least two qualifying items must come from different sources."
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["code", "-version"]
@@ -164,7 +164,7 @@ class OffenceType(models.Model):
 
     code = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=120)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["label"]
@@ -182,7 +182,7 @@ class HarmScoringMethod(PublishedVersion):
     amber_threshold = models.DecimalField(max_digits=8, decimal_places=2)
     red_threshold = models.DecimalField(max_digits=8, decimal_places=2)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-version"]
@@ -209,7 +209,7 @@ class OffenceWeight(models.Model):
     method = models.ForeignKey(HarmScoringMethod, on_delete=models.CASCADE, related_name="weights")
     offence_type = models.ForeignKey(OffenceType, on_delete=models.PROTECT, related_name="weights")
     weight = models.DecimalField(max_digits=6, decimal_places=2)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["method", "-weight"]

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import (
     PERPETRATOR_CLASSIFICATIONS,
     Classification,
@@ -106,7 +106,7 @@ class Subject(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["harm_calculated_at"])
+    history = History(excluded_fields=["harm_calculated_at"])
     objects = SubjectQuerySet.as_manager()
 
     class Meta:
@@ -259,7 +259,7 @@ class Address(models.Model):
     postcode = models.CharField(max_length=8, validators=[validate_uk_postcode])
     valid_from = models.DateField(null=True, blank=True, validators=[validate_not_future])
     valid_to = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name_plural = "addresses"

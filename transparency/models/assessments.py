@@ -7,8 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import values
 
 VERSION_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$"
@@ -42,7 +42,7 @@ class ImpactAssessment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["kind", "-assessed_on", "-recorded_at"]

@@ -9,8 +9,8 @@ from CSV by ``manage.py load_population`` (``transparency/population_loader.py``
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from matrix.choices import Ethnicity, Gender, values
 
 LONDON_CODE = "E12000007"  # ONS GSS code of the London region: the London-wide baseline
@@ -92,7 +92,7 @@ class PopulationBaseline(models.Model):
     source = models.CharField(max_length=200, help_text="The published table, e.g. ONS Census 2021 TS021.")
     year = models.PositiveSmallIntegerField(help_text="The edition: census or mid-year estimate year.")
     loaded_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = History()
     objects = PopulationBaselineQuerySet.as_manager()
 
     class Meta:

@@ -97,17 +97,28 @@ SORTS = {
 }
 
 
+OWNERS = {"mine": "Me (created or submitted)", "others": "Someone else"}
+
+
+def _one_or_more(value) -> list:
+    """A filter's choices: one from the page's lists, any number from the API."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def filter_subjects(queryset, criteria: dict, *, user, today=None):
-    """Apply the list filters in ``criteria`` (a cleaned SubjectListForm); empty values are ignored."""
+    """Apply the list filters in ``criteria`` (the page's SubjectListForm or the API's SubjectFilter, cleaned);
+    empty values are ignored. The one place the subject list's filters are decided, for the page and the API."""
     today = today or timezone.localdate()
     if criteria.get("borough"):
         queryset = queryset.filter(borough=criteria["borough"])
     if criteria.get("classification"):
-        queryset = queryset.filter(classification=criteria["classification"])
+        queryset = queryset.filter(classification__in=_one_or_more(criteria["classification"]))
     if criteria.get("status"):
-        queryset = queryset.filter(status=criteria["status"])
+        queryset = queryset.filter(status__in=_one_or_more(criteria["status"]))
     if criteria.get("harm_band"):
-        queryset = queryset.filter(harm_band=criteria["harm_band"], classification__in=PERPETRATOR_CLASSIFICATIONS)
+        queryset = queryset.filter(
+            harm_band__in=_one_or_more(criteria["harm_band"]), classification__in=PERPETRATOR_CLASSIFICATIONS
+        )
     if criteria.get("review_due_before"):
         queryset = queryset.filter(status=Status.APPROVED, review_due__lte=criteria["review_due_before"])
     if criteria.get("overdue"):
@@ -133,10 +144,16 @@ def describe_filters(criteria: dict) -> str:
     return ", ".join(parts) or "no filters"
 
 
-def subject_list(user, criteria: dict):
-    """The subject list's rows (unordered) and the keyset order they are paged in."""
-    sort = SORTS.get(criteria.get("sort") or "newest", SORTS["newest"])
-    return sort.restrict(filter_subjects(visible_subjects(user), criteria, user=user)), sort.order
+def sort_of(criteria: dict) -> SortOption:
+    return SORTS.get(criteria.get("sort") or "newest", SORTS["newest"])
+
+
+def subject_list(user, criteria: dict, queryset=None):
+    """The subject list's rows (unordered) and the keyset order they are paged in: filtered, then narrowed to
+    the rows the sort's view holds (the harm view: perpetrators with a score only). Page and API alike."""
+    sort = sort_of(criteria)
+    rows = visible_subjects(user) if queryset is None else queryset
+    return sort.restrict(filter_subjects(rows, criteria, user=user)), sort.order
 
 
 def matching_count(user, criteria: dict) -> int:

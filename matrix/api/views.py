@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from audit import hooks
 from audit.hooks import describe_query
-from matrix import evidence_services, services, workflow
+from matrix import evidence_services, queries, services, workflow
 from matrix.api.filters import SubjectFilter
 from matrix.api.permissions import BreakGlassAccess, RecordWorkAccess, RestrictionAccess, SubjectAccess
 from matrix.api.serializers import (
@@ -42,15 +42,20 @@ EVIDENCE_ERRORS = {400: INVALID, 403: REFUSED, 404: NOT_FOUND}
 RECORD_WORK = {"permission_classes": [RecordWorkAccess], "filter_backends": []}
 
 
-class SubjectCursorPagination(CursorPagination):
+class EvidenceCursorPagination(CursorPagination):
+    """A subject's evidence, most recently recorded first."""
+
     ordering = "-created_at"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-class EvidenceCursorPagination(SubjectCursorPagination):
-    """A subject's evidence, most recently recorded first."""
+class SubjectCursorPagination(EvidenceCursorPagination):
+    """In the order of the list's ``sort`` (the page's keyset orders): newest, harm or review date."""
+
+    def get_ordering(self, request, queryset, view):
+        return queries.sort_of(request.query_params).order.ordering
 
 
 def serialize_evidence(subject, items: list, context: dict, *, many: bool = False) -> dict | list:

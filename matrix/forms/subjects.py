@@ -6,7 +6,7 @@ from matrix import permissions
 from matrix.choices import Classification, HarmBand, Status
 from matrix.forms.base import RecordForm, VersionField
 from matrix.models import Borough, Subject
-from matrix.queries import FLAGS, SORTS
+from matrix.queries import FLAGS, OWNERS, SORTS
 
 # The form for a new draft asks everything but "also a victim", which the edit form asks.
 NEW_SUBJECT_FIELDS = [name for name in Subject.EDITABLE_FIELDS if name != "also_victim"]
@@ -97,7 +97,7 @@ class SubjectListForm(SpecificMessages, forms.Form):
     owner = forms.ChoiceField(
         label="Entered by",
         required=False,
-        choices=[("", "Anyone"), ("mine", "Me (created or submitted)"), ("others", "Someone else")],
+        choices=[("", "Anyone"), *OWNERS.items()],
     )
     sort = forms.ChoiceField(
         label="Sort by", required=False, choices=[(key, option.label) for key, option in SORTS.items()]

@@ -11,7 +11,7 @@ from matrix.models import Subject, SubjectAccessGrant
 
 
 def _break_glass_justification(user, subject, works_in_borough: bool | None) -> str | None:
-    """A view through break glass carries the justification given for it (SPEC §6); None when not through one."""
+    """A view through break glass carries the justification given for it (docs/access-log.md, What an entry holds); None when not through one."""
     if works_in_borough is None:
         works_in_borough = permissions.works_in_borough(user, subject.borough)
     if permissions.holds(user, permissions.VIEW_ALL_SUBJECTS) or works_in_borough:

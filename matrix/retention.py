@@ -1,4 +1,4 @@
-"""The scheduled review run and erasure after retention (SPEC §3.4-3.5, DPA 2018 s.39).
+"""The scheduled review run and erasure after retention (docs/retention.md, The review run; DPA 2018 s.39).
 
 ``run_reviews`` is safe to run from cron as often as you like: a second run on the same day finds
 nothing to change. Erasure overwrites personal data in the live rows and in their history rows,

@@ -1,4 +1,4 @@
-"""The access-control matrix (SPEC §4, issue 6 item 3; NetBox's per-view matrix in STYLE.md).
+"""The access-control matrix (docs/access.md, Roles; issue 6 item 3; after NetBox's per-view permission tests).
 
 Every URL pattern the resolver knows, except the few excluded below with a reason, has an entry in
 ``ACCESS``: for each method the view accepts, the status each role gets, and for object URLs the
@@ -13,7 +13,7 @@ Reading the cells:
 - ``LOGIN``: an anonymous browser is redirected to the sign-in page (302 to /sign-in/?next=…);
   an anonymous API call is 401 (token authentication is the API's first scheme).
 - ``(own, other)``: the status for the object of the role's own borough and of another borough.
-  A bare number applies to both. A subject outside one's access is 404, never 403 (SPEC §4).
+  A bare number applies to both. A subject outside one's access is 404, never 403 (docs/access.md, Outside your access: 404, not 403).
 - For the partner, "own" is a live disclosure to the partner's own agency (of a Hackney subject) and
   "other" a live disclosure to another agency (of a Southwark subject). Auditors and the DPO are not
   borough-bound: they read both, and are refused (403) every write except the DPO's own duties

@@ -34,23 +34,6 @@ SKIPPED_DIRS = {
 SKIPPED_PATHS = {"bench/results", "deploy/tls"}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".pyd", ".sqlite3", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2")
 
-# TEMPORARY: files other engineers are editing at the moment, whose references to SPEC sections are to be replaced
-# with pointers into docs/ once they are free. Remove each entry when its file is done; do not add any.
-# (Those with a reference when this list was written: matrix/retention.py, audit/hooks.py,
-# tests/test_access_matrix.py.)
-ALLOWED_FOR_NOW = {
-    "matrix/retention.py",
-    "matrix/services.py",
-    "audit/hooks.py",
-    "audit/log.py",
-    "audit/queries.py",
-    "audit/timeline.py",
-    "audit/models.py",
-    "audit/verification.py",
-    "tests/test_access_matrix.py",
-}
-ALLOWED_FOR_NOW_FOLDERS = ("matrix/api/",)
-
 DOC_NAME = re.compile(rb"docs/([A-Za-z0-9_.-]+\.md)")
 # "(docs/rules.md, Harm score)": the text after the comma, up to the end of the pointer or of the line.
 POINTER = re.compile(r"docs/([A-Za-z0-9_.-]+\.md), ([A-Z][^;:)\n\"`]*)")
@@ -75,10 +58,6 @@ def name(path: Path) -> str:
     return path.relative_to(BASE_DIR).as_posix()
 
 
-def allowed_for_now(relative: str) -> bool:
-    return relative in ALLOWED_FOR_NOW or relative.startswith(ALLOWED_FOR_NOW_FOLDERS)
-
-
 def headings(document: Path) -> list[str]:
     return HEADING.findall(document.read_text(encoding="utf-8"))
 
@@ -94,17 +73,12 @@ def test_nothing_refers_to_the_specification_outside_the_repository():
     for path in repository_files():
         content = path.read_bytes()
         for reference in OUTSIDE_REFERENCES:
-            if reference.encode() in content and not allowed_for_now(name(path)):
+            if reference.encode() in content:
                 lines = [
                     number for number, line in enumerate(content.splitlines(), start=1) if reference.encode() in line
                 ]
                 offending.append(f"{name(path)}:{','.join(map(str, lines))}: {reference!r}")
     assert not offending, "Point into docs/ instead, e.g. (docs/rules.md, Harm score):\n" + "\n".join(offending)
-
-
-def test_the_temporary_allowance_names_files_that_exist():
-    assert all((BASE_DIR / entry).is_file() for entry in ALLOWED_FOR_NOW)
-    assert all((BASE_DIR / folder).is_dir() for folder in ALLOWED_FOR_NOW_FOLDERS)
 
 
 def test_every_document_named_exists():

@@ -1,4 +1,4 @@
-"""schemathesis against the published OpenAPI schema (issue 6 item 4; STYLE.md pitfall 7).
+"""schemathesis against the published OpenAPI schema (issue 6 item 4).
 
 Every operation in ``/api/schema/`` is called through the WSGI application with generated parameters
 and bodies, once with an officer's token and once with a partner's token, and every response must:

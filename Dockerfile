@@ -5,7 +5,7 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 govmatrix \
  && install -d -o govmatrix -g govmatrix /var/lib/govmatrix-ledger
 # The whole repository less what .dockerignore leaves out: no hand-kept list of folders to forget one from
-# (tests/test_container_image.py checks that every installed app and the static files make it in).
+# (tests/operations/test_container_image.py checks that every installed app and the static files make it in).
 COPY . .
 RUN pip install --no-cache-dir . \
  && GOVMATRIX_PRODUCTION=1 DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput

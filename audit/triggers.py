@@ -8,7 +8,7 @@ one path that overwrites personal data in history when the retention period ends
 and the tombstone). Models that declare ``erasable_only = True`` (the typed text kept beside the access
 log) are guarded the same way.
 Triggers are (re)installed after every migrate, so a table added later is covered without a new
-migration, and tests/test_append_only_tables.py fails on any table left unprotected.
+migration, and tests/audit/test_append_only_tables.py fails on any table left unprotected.
 
 A database owner can still disable triggers; these stop the application, an operator's slip and
 anyone with ordinary write rights. Tampering by the owner is what the hash chain detects.

@@ -143,7 +143,7 @@ def _lock(disclosure: Disclosure) -> Disclosure:
 
     Removal locks the subject and then every disclosure of it; taking the same order here (and locking
     only these rows, not the joined agreement, partner or borough) makes concurrent decisions,
-    revocations and removals queue instead of deadlocking (tests/test_concurrency.py).
+    revocations and removals queue instead of deadlocking (tests/project/test_concurrency.py).
     """
     list(Subject.objects.select_for_update().filter(pk=disclosure.subject_id).values_list("pk", flat=True))
     return (

@@ -1,6 +1,6 @@
 """The operator's guide, section 9, in Chromium through nginx: onboarding, a first record, the auditor's view.
 
-Used by tests/test_operator_guide.py once the guide has brought the service up. Every person signs in
+Used by tests/operations/test_operator_guide.py once the guide has brought the service up. Every person signs in
 with a password they chose through their set-up link and enrols a real TOTP authenticator (pyotp),
 because production mode requires a second factor of everyone.
 """

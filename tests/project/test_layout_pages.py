@@ -14,7 +14,7 @@ from audit.log import record
 from audit.models import Action, Outcome
 from transparency.releases import publish_release
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CSS = (ROOT / "static" / "css" / "govmatrix.css").read_text()
 
 

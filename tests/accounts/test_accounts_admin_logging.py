@@ -12,10 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import AccessEvent
 from matrix.models import Borough, BoroughGroupGrant, BoroughUserGrant
 from sharing.models import PartnerMembership
+from tests.accounts.test_accounts_services import NewEntries
 from tests.conftest import HACKNEY
 from tests.factories import make_user
 from tests.sharing_factories import PartnerAgencyFactory
-from tests.test_accounts_services import NewEntries
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

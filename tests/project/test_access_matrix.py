@@ -795,7 +795,7 @@ class TestTheTableMatchesTheResolver:
         missing = sorted(key for key in covered_patterns() if entry_for(key) is None)
         assert not missing, (
             f"URL patterns without an access-matrix entry: {missing}. Decide who may use them and add "
-            "them to ACCESS in tests/test_access_matrix.py."
+            "them to ACCESS in tests/project/test_access_matrix.py."
         )
 
     def test_every_entry_names_an_existing_pattern(self):

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 # The application's own code: bench/ and tests/ set variables for the processes they start.
 CODE = [
     path for path in BASE_DIR.glob("*/**/*.py") if path.parts[len(BASE_DIR.parts)] not in {"bench", "tests", ".venv"}

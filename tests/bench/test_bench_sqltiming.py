@@ -14,7 +14,7 @@ from bench.client import parse_server_timing
 from config.sqltiming import SQLTimingMiddleware
 
 MIDDLEWARE = "config.sqltiming.SQLTimingMiddleware"
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def two_queries(request):

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from matrix.models import Borough, BoroughUserGrant
+from tests.accounts.test_accounts_services import NewEntries
 from tests.conftest import HACKNEY, SESSION_QUERIES, SOUTHWARK
 from tests.factories import make_user
-from tests.test_accounts_services import NewEntries
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -9,7 +9,7 @@ from audit import chain
 from audit.log import record
 from audit.models import AccessEvent, Action, ChainCheck, CheckScope
 from audit.verification import START_OF_LOG, check_chain, latest_full_check, verify_chain
-from tests.test_audit_log import _tamper
+from tests.audit.test_audit_log import _tamper
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from matrix.retention import ERASED
 from tests.docs_runner import BlockFailed, run_block, sh_blocks
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 GUIDE = BASE_DIR / "docs" / "backup-and-restore.md"
 DOCUMENTED_VARIABLES = {
     "PGHOST",

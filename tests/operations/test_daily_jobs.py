@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from audit.log import record
 from audit.models import Action
-from tests.test_audit_log import _tamper
+from tests.audit.test_audit_log import _tamper
 from transparency.models import StatisticsRelease
 
 LONDON = ZoneInfo("Europe/London")

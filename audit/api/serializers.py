@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from audit import chain
 from audit.log import justification_as_read
 from audit.models import AccessEvent, ChainCheck
 
@@ -16,26 +17,8 @@ class AccessEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccessEvent
-        fields = [
-            "sequence",
-            "occurred_at",
-            "actor_username",
-            "action",
-            "object_type",
-            "object_uuid",
-            "subject_uuid",
-            "subject_reference",
-            "borough_code",
-            "justification",
-            "recipient",
-            "outcome",
-            "detail",
-            "request_id",
-            "ip_address",
-            "user_agent",
-            "previous_hash",
-            "entry_hash",
-        ]
+        # What each entry's hash seals (audit.chain), so a reader can check it, less the actor's database id.
+        fields = [name for name in chain.CHAINED_FIELDS if name != "actor_id"] + ["entry_hash"]
         read_only_fields = fields
 
 

@@ -7,13 +7,16 @@ happened survives without identifying anyone. Each erasure is also appended to t
 the database, and ``replay_erasures`` makes them again after a restore (matrix/erasure_ledger.py).
 """
 
+import ast
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import structlog
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -190,38 +193,28 @@ def run_reviews(*, today=None) -> ReviewRunReport:
     return report
 
 
+@cache
 def _code_texts() -> frozenset[str]:
     """Every string literal in the source of the project's own apps (not their tests or migrations).
 
     Read once per process from the source files themselves, so it is never a list kept by hand: a fixed
     reason added anywhere in the code is recognised the day it is written.
     """
-    global _CODE_TEXTS
-    if _CODE_TEXTS is None:
-        import ast
-
-        from django.apps import apps
-        from django.conf import settings
-
-        texts = set()
-        for config in apps.get_app_configs():
-            root = Path(config.path)
-            if not root.is_relative_to(settings.BASE_DIR) or {"site-packages", ".venv"} & set(root.parts):
-                continue  # a library's app, not the project's
-            for path in root.rglob("*.py"):
-                if {"migrations", "tests"} & set(path.relative_to(root).parts):
-                    continue
-                tree = ast.parse(path.read_text(encoding="utf-8"))
-                texts.update(
-                    node.value
-                    for node in ast.walk(tree)
-                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                )
-        _CODE_TEXTS = frozenset(texts)
-    return _CODE_TEXTS
+    texts = set()
+    for config in apps.get_app_configs():
+        root = Path(config.path)
+        if not root.is_relative_to(settings.BASE_DIR) or {"site-packages", ".venv"} & set(root.parts):
+            continue  # a library's app, not the project's
+        for path in root.rglob("*.py"):
+            if {"migrations", "tests"} & set(path.relative_to(root).parts):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            texts.update(
+                node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            )
+    return frozenset(texts)
 
 
-_CODE_TEXTS: frozenset[str] | None = None
 # A step's label written by the code before a typed reason: "Rejected: ", "Removed at review: ", "Withdrawn: ".
 _STEP_LABEL = re.compile(r"[A-Z][A-Za-z -]{2,60}: ")
 REASON_ERASED = "Reason erased with the record"
@@ -237,8 +230,8 @@ def reason_without_typed_text(reason: str | None) -> str | None:
     "Erased after the retention period" or "Review: retain"; it is kept. Any other reason is treated as
     typed: an officer's edit reason, or the code's label with typed text after it ("Rejected: <typed>"). It
     becomes the code's label alone when it starts with one (a literal such as "Rejected: ", or "Removed"
-    joined to the typed text by ": ", so only the code's own words are kept), else ``REASON_ERASED``. So what is left is always text from the source; a
-    fixed reason the code composes at run time ("Scheduled review run: harm score recalculated") is erased
+    joined to the typed text by ": ", so only the code's own words are kept), else ``REASON_ERASED``. So
+    what is left is always text from the source; a fixed reason the code composes at run time ("Scheduled review run: harm score recalculated") is erased
     too: the rule fails safe. The step itself stays readable from the history row (its type and fields).
     """
     if not reason:

@@ -256,6 +256,15 @@ def _send_back_for_approval(subject: Subject, assessment: SubjectAssessment, act
     return f"{reason} (classification or borough changed and no criterion is met: returned to draft)"
 
 
+# A break-glass justification shorter than this says nothing an auditor can check.
+BREAK_GLASS_MINIMUM_JUSTIFICATION = 20
+
+
+def example_reference() -> str:
+    """A reference in this force's current series, for help texts and messages."""
+    return format_reference(reference_series(), 123)
+
+
 BREAK_GLASS_UNKNOWN_REFERENCE = (
     "No record has this reference. Enter it as it is written on the record, for example {example}."
 )
@@ -278,8 +287,7 @@ def find_break_glass_subject(*, acting_user, reference: str) -> Subject:
     )
     if subject is None:
         hooks.denied(acting_user, detail="Break glass refused: the reference given names no record (no such record)")
-        example = format_reference(reference_series(), 123)
-        raise ValidationError({"reference": BREAK_GLASS_UNKNOWN_REFERENCE.format(example=example)})
+        raise ValidationError({"reference": BREAK_GLASS_UNKNOWN_REFERENCE.format(example=example_reference())})
     return subject
 
 
@@ -289,8 +297,10 @@ def grant_break_glass(*, acting_user, subject: Subject, justification: str, hour
     permissions.require_break_glass(acting_user)
     justification = validate_text(justification or "", "justification").strip()
     errors = {}
-    if len(justification) < 20:
-        errors["justification"] = "Explain why you need this record (at least 20 characters); it is logged."
+    if len(justification) < BREAK_GLASS_MINIMUM_JUSTIFICATION:
+        errors["justification"] = (
+            f"Explain why you need this record (at least {BREAK_GLASS_MINIMUM_JUSTIFICATION} characters); it is logged."
+        )
     max_hours = settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= max_hours:
         errors["hours"] = f"Break-glass access lasts between 1 and {max_hours} hours."

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from matrix.api.fields import CodeRelatedField
 from matrix.choices import HarmBand
 from matrix.models import Borough, Evidence, OffenceType, ReviewOutcome, Subject, SubjectAccessGrant, SubjectReview
+from matrix.services import BREAK_GLASS_MINIMUM_JUSTIFICATION
 
 VERSION_HELP = (
     "The version of the record you acted on. If someone saved it since, nothing happens and the answer is 409."
@@ -152,7 +153,8 @@ class BreakGlassSerializer(serializers.Serializer):
     )
     justification = serializers.CharField(
         max_length=2000,
-        help_text="Why you need this record (at least 20 characters). Kept in the access log with every view of it.",
+        help_text=f"Why you need this record (at least {BREAK_GLASS_MINIMUM_JUSTIFICATION} characters). Kept in the "
+        "access log with every view of it.",
     )
     hours = serializers.IntegerField(
         help_text=f"How long access lasts: 1 to {settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS} hours "

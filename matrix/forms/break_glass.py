@@ -1,7 +1,7 @@
 """The break-glass request: which record, why, and for how long.
 
 The form only parses. Which record the reference names is ``services.find_break_glass_subject``; the
-rules on the justification (at least 20 characters) and the hours (1 to GOVMATRIX_BREAK_GLASS_MAX_HOURS)
+rules on the justification (``services.BREAK_GLASS_MINIMUM_JUSTIFICATION`` characters) and the hours (1 to GOVMATRIX_BREAK_GLASS_MAX_HOURS)
 are ``services.grant_break_glass``'s, so the page and the API refuse the same requests with the same words.
 """
 
@@ -21,7 +21,8 @@ class BreakGlassForm(SpecificMessages, forms.Form):
     justification = forms.CharField(
         label="Why you need this record",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="At least 20 characters. It is kept in the access log and shown with every view of the record.",
+        help_text=f"At least {services.BREAK_GLASS_MINIMUM_JUSTIFICATION} characters. It is kept in the access log "
+        "and shown with every view of the record.",
     )
     hours = forms.IntegerField(
         label="Hours of access",
@@ -31,8 +32,9 @@ class BreakGlassForm(SpecificMessages, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        example = services.format_reference(services.reference_series(), 123)
-        self.fields["reference"].help_text = f"As it is written on the record, for example {example}."
+        self.fields[
+            "reference"
+        ].help_text = f"As it is written on the record, for example {services.example_reference()}."
         self.fields["hours"].help_text = (
             f"Between 1 and {settings.GOVMATRIX_BREAK_GLASS_MAX_HOURS}. Access ends by itself after this time; "
             "ask for no longer than you need."

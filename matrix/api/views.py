@@ -153,6 +153,19 @@ class SubjectViewSet(
     def _subject(self, subject) -> Response:
         return Response(SubjectSerializer(subject, context=self.get_serializer_context()).data)
 
+    def _step_with_reason(self, serializer_class, step) -> Response:
+        """A step that takes a reason and the version edited (reject, remove, restrict, lift)."""
+        subject = self.get_object()
+        data = self._parse(serializer_class)
+        return self._subject(
+            step(
+                acting_user=self.request.user,
+                subject=subject,
+                reason=data["reason"],
+                expected_version=data.get("version"),
+            )
+        )
+
     @extend_schema(request=WorkflowStepSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], **RECORD_WORK)
     def submit(self, request, uuid=None):
@@ -182,13 +195,7 @@ class SubjectViewSet(
     @action(detail=True, methods=["post"], **RECORD_WORK)
     def reject(self, request, uuid=None):
         """Reject a submitted subject with a reason for the officer; it returns to them as rejected."""
-        subject = self.get_object()
-        data = self._parse(RejectSerializer)
-        return self._subject(
-            workflow.reject_subject(
-                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
-            )
-        )
+        return self._step_with_reason(RejectSerializer, workflow.reject_subject)
 
     @extend_schema(request=ReviewSerializer, responses={200: ReviewResultSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], **RECORD_WORK)
@@ -210,38 +217,20 @@ class SubjectViewSet(
     @action(detail=True, methods=["post"], **RECORD_WORK)
     def remove(self, request, uuid=None):
         """Remove an approved subject from the matrix; starts the retention clock."""
-        subject = self.get_object()
-        data = self._parse(RemoveSerializer)
-        return self._subject(
-            workflow.remove_subject(
-                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
-            )
-        )
+        return self._step_with_reason(RemoveSerializer, workflow.remove_subject)
 
     @extend_schema(request=RestrictSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], **RESTRICTION_WORK)
     def restrict(self, request, uuid=None):
         """Restrict processing (DPA 2018 s.47; the data protection officer): the record is kept but nothing from
         it can be disclosed until the restriction is lifted, and recipients of live disclosures are told."""
-        subject = self.get_object()
-        data = self._parse(RestrictSerializer)
-        return self._subject(
-            workflow.restrict_processing(
-                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
-            )
-        )
+        return self._step_with_reason(RestrictSerializer, workflow.restrict_processing)
 
     @extend_schema(request=LiftRestrictionSerializer, responses={200: SubjectSerializer, **STEP_ERRORS})
     @action(detail=True, methods=["post"], **RESTRICTION_WORK)
     def lift(self, request, uuid=None):
         """Lift a restriction of processing (the data protection officer), with the reason."""
-        subject = self.get_object()
-        data = self._parse(LiftRestrictionSerializer)
-        return self._subject(
-            workflow.lift_restriction(
-                acting_user=request.user, subject=subject, reason=data["reason"], expected_version=data.get("version")
-            )
-        )
+        return self._step_with_reason(LiftRestrictionSerializer, workflow.lift_restriction)
 
     @extend_schema(
         methods=["GET"],
